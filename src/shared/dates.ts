@@ -1,0 +1,32 @@
+/** Business dates are calendar days (YYYY-MM-DD) in the city's time zone, kept as strings. */
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isValidDate(text: unknown): text is string {
+  if (typeof text !== 'string') return false;
+  const match = DATE_PATTERN.exec(text);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export const CITY_TIME_ZONE = 'Asia/Shanghai';
+
+/** Today in the city's time zone, as YYYY-MM-DD. */
+export function todayInCity(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const result = new Date(Date.UTC(y, m - 1, d + days));
+  return result.toISOString().slice(0, 10);
+}
+
+/** Adds whole years; 29 February falls back to 28 February in a common year. */
+export function addYears(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y + years, m - 1, d));
+  if (target.getUTCMonth() !== m - 1) return new Date(Date.UTC(y + years, m, 0)).toISOString().slice(0, 10);
+  return target.toISOString().slice(0, 10);
+}
