@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Actor, NotFoundError, requireRole } from '../shared/index.js';
+import { type ImportOptions, type ImportReport, runImport } from '../imports/import.runner.js';
+import { Category, Warehouse } from './catalog.entity.js';
+import { categoryImport, warehouseImport } from './catalog.import.js';
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface CategoryView {
+  code: string;
+  name: string;
+  classPath: [string, string];
+  unit: string;
+  scale: number;
+  lotTracked: boolean;
+  spec: string | null;
+}
+
+export interface WarehouseView {
+  code: string;
+  name: string;
+  level: string;
+  district: string;
+  address: string;
+  lat: string;
+  lon: string;
+  active: boolean;
+}
+
+export function toCategoryView(c: Category): CategoryView {
+  return { code: c.code, name: c.name, classPath: [c.majorClass, c.minorClass], unit: c.unit, scale: c.scale, lotTracked: c.lotTracked, spec: c.spec ?? null };
+}
+
+export function toWarehouseView(w: Warehouse): WarehouseView {
+  return { code: w.code, name: w.name, level: w.level, district: w.district, address: w.address, lat: w.lat.toFixed(6), lon: w.lon.toFixed(6), active: w.active };
+}
+
+/** Escapes LIKE wildcards so a search for "50%" finds the text "50%". */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class CatalogService {
+  constructor(private readonly em: EntityManager) {}
+
+  async listCategories(q: string | undefined, page: Page): Promise<{ items: CategoryView[]; total: number }> {
+    const where = q ? { $or: ['code', 'name', 'majorClass', 'minorClass', 'spec'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
+    const [rows, total] = await this.em.fork().findAndCount(Category, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
+    return { items: rows.map(toCategoryView), total };
+  }
+
+  async getCategory(code: string): Promise<CategoryView> {
+    const found = await this.em.fork().findOne(Category, { code });
+    if (!found) throw new NotFoundError('category', code);
+    return toCategoryView(found);
+  }
+
+  /** Categories by code, for capabilities that validate quantities against scale and lot rules. */
+  async categoriesByCode(codes: Iterable<string>): Promise<Map<string, Category>> {
+    const rows = await this.em.fork().find(Category, { code: { $in: [...new Set(codes)] } });
+    return new Map(rows.map((row) => [row.code, row]));
+  }
+
+  async listWarehouses(q: string | undefined, page: Page): Promise<{ items: WarehouseView[]; total: number }> {
+    const where = q ? { $or: ['code', 'name', 'district', 'address'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
+    const [rows, total] = await this.em.fork().findAndCount(Warehouse, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
+    return { items: rows.map(toWarehouseView), total };
+  }
+
+  async getWarehouse(code: string): Promise<WarehouseView> {
+    const found = await this.em.fork().findOne(Warehouse, { code });
+    if (!found) throw new NotFoundError('warehouse', code);
+    return toWarehouseView(found);
+  }
+
+  async importCategories(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+    if (actor) requireRole(actor, 'admin');
+    return runImport(this.em, categoryImport, bytes, { ...options, userId: actor?.id });
+  }
+
+  async importWarehouses(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+    if (actor) requireRole(actor, 'admin');
+    return runImport(this.em, warehouseImport, bytes, { ...options, userId: actor?.id });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const em = this.em.fork();
+    return (await em.count(Category, {})) === 0 && (await em.count(Warehouse, {})) === 0;
+  }
+}

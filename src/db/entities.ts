@@ -1,0 +1,5 @@
+import { CategorySchema, WarehouseSchema } from '../catalog/catalog.entity.js';
+import { ApiTokenSchema, UserSchema } from '../users/user.entity.js';
+
+/** Every entity the ORM knows; capabilities add theirs here. */
+export const entities = [UserSchema, ApiTokenSchema, CategorySchema, WarehouseSchema];

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128000001Foundation } from './Migration20261128000001Foundation.js';
+
+/**
+ * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
+ * applies under tsx, vitest and compiled node (a path glob silently applied nothing once).
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261128000001Foundation', class: Migration20261128000001Foundation },
+];

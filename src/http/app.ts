@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import type { Logger } from 'pino';
+import type { IdempotencyStore } from '../db/idempotency.store.js';
+import type { Actor } from '../shared/actor.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
+import { parseJsonBody, readBody } from './body.js';
+import { errorMiddleware, toErrorReply } from './errors.js';
+import type { Reply, RouteSpec } from './route.js';
+
+export interface AppDeps {
+  routes: readonly RouteSpec[];
+  log: Logger;
+  authenticate(token: string): Promise<Actor | null>;
+  idempotency: IdempotencyStore;
+  limits: { jsonBytes: number; importBytes: number };
+}
+
+const MAX_IDEMPOTENCY_KEY = 200;
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  const router = new Router();
+  for (const spec of deps.routes) router[spec.method](spec.path, (ctx) => handle(ctx, spec, deps));
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = ctx.get('x-request-id').slice(0, 100) || randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = deps.log.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    await next();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
+  });
+  app.use(errorMiddleware);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}
+
+async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<Actor | null> {
+  if (spec.roles === 'public') return null;
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthenticatedError();
+  const actor = await deps.authenticate(match[1]!);
+  if (!actor) throw new UnauthenticatedError('the API token is unknown or revoked');
+  if (spec.roles !== 'any' && !spec.roles.includes(actor.role)) {
+    throw new ForbiddenError(`role ${actor.role} may not ${spec.method.toUpperCase()} ${spec.path}; allowed: ${spec.roles.join(', ')}`, { roles: spec.roles });
+  }
+  ctx.state.actor = actor;
+  return actor;
+}
+
+async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<void> {
+  const actor = await authenticate(ctx, spec, deps);
+  const raw = spec.method === 'post' || spec.method === 'put' ? await readBody(ctx, spec.csvBody ? deps.limits.importBytes : deps.limits.jsonBytes) : Buffer.alloc(0);
+  const run = async (): Promise<Reply> => {
+    const query = spec.query ? spec.query.parse(ctx.query) : undefined;
+    const body = spec.body ? spec.body.parse(parseJsonBody(raw)) : undefined;
+    return spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
+  };
+  const key = ctx.get('idempotency-key');
+  const reply = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();
+  if (reply.body !== undefined) {
+    ctx.status = reply.status;
+    ctx.body = reply.body;
+  }
+}
+
+async function withIdempotency(ctx: Context, deps: AppDeps, actor: Actor, key: string, raw: Buffer, run: () => Promise<Reply>): Promise<Reply> {
+  if (key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', reason: `at most ${MAX_IDEMPOTENCY_KEY} characters` }]);
+  }
+  const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n`).update(raw).digest('hex');
+  const reservation = await deps.idempotency.reserve(actor.id, key, ctx.method, ctx.path, hash);
+  if (reservation.state === 'replay') {
+    ctx.set('Idempotent-Replayed', 'true');
+    return { status: reservation.status, body: reservation.body };
+  }
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (error) {
+    const failure = toErrorReply(error);
+    // A refused request (4xx) did nothing and will be refused again: remember the refusal.
+    // An unexpected failure rolled back: free the key so a retry can do the work.
+    if (failure.status < 500) await deps.idempotency.complete(actor.id, key, failure.status, failure.body);
+    else await deps.idempotency.release(actor.id, key);
+    throw error;
+  }
+  await deps.idempotency.complete(actor.id, key, reply.status, reply.body);
+  return reply;
+}

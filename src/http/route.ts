@@ -1,0 +1,66 @@
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Actor } from '../shared/actor.js';
+
+export type Role = Actor['role'];
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface HandlerInput<B, Q> {
+  actor: Actor;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  /** Raw request bytes, for CSV uploads. */
+  raw: Buffer;
+  log: Logger;
+  requestId: string;
+  /** The koa context, only for streamed responses (files); ordinary handlers return a value. */
+  koa: Context;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * One route, declared once: the koa router registers it, the OpenAPI document describes it,
+ * and the roles listed here are enforced before the handler runs.
+ */
+export interface RouteSpec<B = unknown, Q = unknown> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  /** Roles allowed; 'any' = every authenticated user; 'public' = no token needed. */
+  roles: readonly Role[] | 'any' | 'public';
+  body?: z.ZodType<B>;
+  /** The body is a CSV file (text/csv), read up to the import byte limit. */
+  csvBody?: boolean;
+  query?: z.ZodType<Q>;
+  /** Status → description of the success replies; errors are documented once for all routes. */
+  responses: Record<number, string>;
+  /** Response content type when not JSON (e.g. an xlsx download). */
+  produces?: string;
+  handle(input: HandlerInput<B, Q>): Promise<Reply>;
+}
+
+export function route<B = undefined, Q = undefined>(spec: RouteSpec<B, Q>): RouteSpec<unknown, unknown> {
+  return spec as RouteSpec<unknown, unknown>;
+}
+
+export const ok = (body: unknown): Reply => ({ status: 200, body });
+export const created = (body: unknown): Reply => ({ status: 201, body });
+
+/** Every list takes limit and offset and replies {items, total}. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+
+export const searchQuery = pageQuery.extend({ q: z.string().trim().max(100).optional() });
+
+export const dryRunQuery = z.object({
+  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});

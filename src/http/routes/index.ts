@@ -1,0 +1,18 @@
+import type { Config } from '../../config.js';
+import type { Services } from '../../services.js';
+import { buildOpenApi } from '../openapi.js';
+import type { RouteSpec } from '../route.js';
+import { catalogRoutes } from './catalog.routes.js';
+import { systemRoutes } from './system.routes.js';
+import { userRoutes } from './users.routes.js';
+
+export function allRoutes(services: Services, config: Config): RouteSpec[] {
+  let document: object | null = null;
+  const routes: RouteSpec[] = [];
+  routes.push(
+    ...systemRoutes(services, () => (document ??= buildOpenApi(routes, '0.1.0'))),
+    ...userRoutes(services),
+    ...catalogRoutes(services, config.limits.importRows),
+  );
+  return routes;
+}

@@ -1,0 +1,25 @@
+import type { Services } from '../../services.js';
+import { ok, route } from '../route.js';
+
+export function systemRoutes(services: Services, openApi: () => object) {
+  return [
+    route({
+      method: 'get', path: '/health', tag: 'system', roles: 'public', summary: 'Service and database health',
+      responses: { 200: 'healthy', 503: 'the database does not answer' },
+      async handle() {
+        const started = Date.now();
+        try {
+          await services.orm.em.fork().execute('SELECT 1');
+          return ok({ status: 'ok', database: { ok: true, latencyMs: Date.now() - started } });
+        } catch (error) {
+          return { status: 503, body: { status: 'degraded', database: { ok: false, error: (error as Error).message } } };
+        }
+      },
+    }),
+    route({
+      method: 'get', path: '/openapi.json', tag: 'system', roles: 'public', summary: 'This OpenAPI 3.1 document',
+      responses: { 200: 'the document' },
+      handle: async () => ok(openApi()),
+    }),
+  ];
+}

@@ -1,0 +1,69 @@
+import { Decimal } from '../shared/decimal.js';
+import { parseDecimal } from '../shared/amounts.js';
+import type { FieldProblem } from '../shared/errors.js';
+
+/**
+ * Small readers for one CSV cell each. They push a problem naming line, column and value, and
+ * return undefined, so a row can be checked completely before deciding it is bad.
+ */
+export class RowReader<K extends string> {
+  constructor(
+    private readonly values: Partial<Record<K, string>>,
+    private readonly line: number,
+    private readonly problems: FieldProblem[],
+    private readonly headerOf: (key: K) => string,
+  ) {}
+
+  private fail(key: K, reason: string): undefined {
+    this.problems.push({ line: this.line, field: this.headerOf(key), value: this.values[key] ?? '', reason });
+    return undefined;
+  }
+
+  text(key: K, options: { required: boolean; max: number; pattern?: RegExp; patternHint?: string }): string | null | undefined {
+    const value: string = this.values[key] ?? '';
+    if (value === '') return options.required ? this.fail(key, 'required') : null;
+    if ([...value].length > options.max) return this.fail(key, `longer than ${options.max} characters`);
+    if (options.pattern && !options.pattern.test(value)) return this.fail(key, options.patternHint ?? `does not match ${options.pattern}`);
+    return value;
+  }
+
+  integer(key: K, min: number, max: number): number | undefined {
+    const value = this.values[key] ?? '';
+    if (!/^\d+$/.test(value)) return this.fail(key, value === '' ? 'required' : 'must be a whole number');
+    const parsed = Number.parseInt(value, 10);
+    if (parsed < min || parsed > max) return this.fail(key, `must be between ${min} and ${max}`);
+    return parsed;
+  }
+
+  decimal(key: K, options: { min: Decimal; max: Decimal; maxScale: number }): Decimal | undefined {
+    const value = this.values[key] ?? '';
+    const parsed = parseDecimal(value);
+    if (!parsed) return this.fail(key, value === '' ? 'required' : 'must be a decimal number like 36.066900');
+    if (parsed.decimalPlaces() > options.maxScale) return this.fail(key, `at most ${options.maxScale} decimal places`);
+    if (parsed.lt(options.min) || parsed.gt(options.max)) return this.fail(key, `must be between ${options.min} and ${options.max}`);
+    return parsed;
+  }
+
+  /** 是/否 as Chinese staff write it, and the usual English spellings. */
+  flag(key: K, fallback?: boolean): boolean | undefined {
+    const value = (this.values[key] ?? '').toLowerCase();
+    if (value === '' && fallback !== undefined) return fallback;
+    if (['是', 'y', 'yes', 'true', '1', '启用'].includes(value)) return true;
+    if (['否', 'n', 'no', 'false', '0', '停用'].includes(value)) return false;
+    return this.fail(key, value === '' ? 'required (是 or 否)' : 'must be 是 or 否 (yes/no)');
+  }
+
+  oneOf<T extends string>(key: K, aliases: Record<string, T>): T | undefined {
+    const value = this.values[key] ?? '';
+    const found = aliases[value] ?? aliases[value.toUpperCase()];
+    if (found) return found;
+    return this.fail(key, `${value === '' ? 'required; ' : ''}must be one of ${Object.keys(aliases).join(', ')}`);
+  }
+}
+
+export function headerLookup<K extends string>(columns: readonly { key: K; headers: readonly string[] }[]): (key: K) => string {
+  const map = new Map(columns.map((c) => [c.key, c.headers[0]!]));
+  return (key) => map.get(key) ?? key;
+}
+
+export { Decimal };

@@ -1,0 +1,50 @@
+import './shared/decimal.js';
+import type { Server } from 'node:http';
+import { openSystem } from './boot.js';
+import { loadConfig } from './config.js';
+import { createApp } from './http/app.js';
+import { allRoutes } from './http/routes/index.js';
+import { createLogger } from './logger.js';
+import { loadSampleDataIfEmpty } from './sample-data.js';
+
+/** Composition root: config → database → services → HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const system = await openSystem(config, log);
+  let server: Server | null = null;
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await system.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    const { users } = system.services;
+    if (config.adminToken) await users.ensureAdminToken(config.adminToken);
+    const firstToken = config.adminToken ? null : await users.bootstrapAdmin();
+    if (firstToken) {
+      // Printed once, on the first start only: the database keeps just its hash.
+      process.stdout.write(`\n  First start: an administrator "admin" was created.\n  Its API token (shown only now): ${firstToken}\n\n`);
+    }
+    await loadSampleDataIfEmpty(system.services, config, log);
+    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`port ${config.port} is already in use; stop the other program or set PORT`) : error),
+      );
+    });
+    log.info({ port: config.port, database: system.database }, `listening on http://localhost:${config.port} (OpenAPI at /openapi.json)`);
+  } catch (error) {
+    await system.close();
+    throw error;
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`cannot start: ${error.message}\n`);
+  process.exit(1);
+});

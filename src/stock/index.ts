@@ -1,0 +1,9 @@
+/** The public face of the supply ledger; other folders import only from here. */
+export * from './nodes.js';
+export * from './movement.js';
+export * from './validation.js';
+export * from './posting.js';
+export * from './fefo.js';
+export * from './stocktake.js';
+export * from './chain.js';
+export * from './balances.js';

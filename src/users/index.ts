@@ -1,0 +1,2 @@
+export { UsersService, newUserSchema, type NewUser, type UserView } from './users.service.js';
+export { ROLES, type Role } from './user.entity.js';

@@ -1,0 +1,115 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { type Actor, ConflictError, NotFoundError, ValidationError, requireRole } from '../shared/index.js';
+import { inTransaction } from '../db/transaction.js';
+import { hashToken, newToken } from './tokens.js';
+import { ApiToken, ROLES, User } from './user.entity.js';
+
+export const newUserSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(ROLES),
+    warehouses: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/)).max(200).optional(),
+  })
+  .strict();
+export type NewUser = z.infer<typeof newUserSchema>;
+
+export interface UserView {
+  id: string;
+  name: string;
+  role: User['role'];
+  warehouses: string[];
+  active: boolean;
+  createdAt: string;
+}
+
+export function toUserView(user: User): UserView {
+  return { id: user.id, name: user.name, role: user.role, warehouses: [...user.warehouses], active: user.active, createdAt: user.createdAt.toISOString() };
+}
+
+export function toActor(user: User): Actor {
+  return { id: user.id, name: user.name, role: user.role, warehouses: user.warehouses };
+}
+
+export class UsersService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The actor behind a bearer token, or null when the token is unknown, revoked or its user inactive. */
+  async authenticate(token: string): Promise<Actor | null> {
+    const found = await this.em.fork().findOne(ApiToken, { tokenHash: hashToken(token), revokedAt: null }, { populate: ['user'] });
+    if (!found || !found.user.active) return null;
+    return toActor(found.user);
+  }
+
+  /** Creates a user and returns its token; the token is never shown again. */
+  async create(actor: Actor | null, input: NewUser): Promise<{ user: UserView; token: string }> {
+    if (actor) requireRole(actor, 'admin');
+    const warehouses = input.warehouses ?? [];
+    if (input.role === 'keeper' && warehouses.length === 0) {
+      throw new ValidationError('a keeper needs at least one warehouse', [{ field: 'warehouses', reason: 'required for role keeper' }]);
+    }
+    if (input.role !== 'keeper' && warehouses.length > 0) {
+      throw new ValidationError('only keepers are scoped to warehouses', [{ field: 'warehouses', reason: `not allowed for role ${input.role}` }]);
+    }
+    return inTransaction(this.em, async (tx) => {
+      if (warehouses.length > 0) {
+        const rows = await tx.execute<{ code: string }[]>('SELECT code FROM warehouses WHERE code = ANY(string_to_array(?, \',\'))', [warehouses.join(',')]);
+        const known = new Set(rows.map((row) => row.code));
+        const unknown = warehouses.filter((code) => !known.has(code));
+        if (unknown.length) throw new ValidationError('unknown warehouses', unknown.map((code) => ({ field: 'warehouses', value: code, reason: 'no such warehouse' })));
+      }
+      if (await tx.count(User, { name: input.name })) throw new ConflictError('USER_EXISTS', `a user named ${input.name} already exists`);
+      const user = tx.create(User, { name: input.name, role: input.role, warehouses, active: true, createdAt: new Date() });
+      const token = newToken();
+      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date() });
+      await tx.flush();
+      return { user: toUserView(user), token };
+    });
+  }
+
+  /** Makes sure an admin holding exactly `token` exists (ADMIN_TOKEN at start-up). */
+  async ensureAdminToken(token: string): Promise<void> {
+    await inTransaction(this.em, async (tx) => {
+      if (await tx.findOne(ApiToken, { tokenHash: hashToken(token) })) return;
+      const admin = (await tx.findOne(User, { name: 'admin' })) ?? tx.create(User, { name: 'admin', role: 'admin', warehouses: [], active: true, createdAt: new Date() });
+      tx.create(ApiToken, { tokenHash: hashToken(token), user: admin, createdAt: new Date() });
+    });
+  }
+
+  /** On the very first start, creates an admin and returns its token (to print once). */
+  async bootstrapAdmin(): Promise<string | null> {
+    const em = this.em.fork();
+    if ((await em.count(User, { role: 'admin' })) > 0) return null;
+    const { token } = await this.create(null, { name: 'admin', role: 'admin' });
+    return token;
+  }
+
+  async list(actor: Actor, page: { limit: number; offset: number }): Promise<{ items: UserView[]; total: number }> {
+    requireRole(actor, 'admin');
+    const [users, total] = await this.em.fork().findAndCount(User, {}, { orderBy: { id: 'asc' }, limit: page.limit, offset: page.offset });
+    return { items: users.map(toUserView), total };
+  }
+
+  /** A new token for a user; the old ones stay valid unless `revokeOthers`. */
+  async issueToken(actor: Actor | null, name: string, revokeOthers: boolean): Promise<string> {
+    if (actor) requireRole(actor, 'admin');
+    return inTransaction(this.em, async (tx) => {
+      const user = await tx.findOne(User, { name });
+      if (!user) throw new NotFoundError('user', name);
+      if (revokeOthers) await tx.nativeUpdate(ApiToken, { user, revokedAt: null }, { revokedAt: new Date() });
+      const token = newToken();
+      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date() });
+      return token;
+    });
+  }
+
+  async setActive(actor: Actor | null, name: string, active: boolean): Promise<UserView> {
+    if (actor) requireRole(actor, 'admin');
+    return inTransaction(this.em, async (tx) => {
+      const user = await tx.findOne(User, { name });
+      if (!user) throw new NotFoundError('user', name);
+      user.active = active;
+      return toUserView(user);
+    });
+  }
+}

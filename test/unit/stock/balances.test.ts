@@ -1,0 +1,74 @@
+// Proves the balance projection nets each (node, category, lot) and that the zero-sum check names any category that does not net to zero.
+import { describe, expect, it } from 'vitest';
+import {
+  OPENING_NODE,
+  applyMovements,
+  balanceKey,
+  balanceOf,
+  checkZeroSum,
+  movement,
+  openingMovements,
+  reverseMovements,
+  warehouseNode,
+  writeOffMovements,
+} from '../../../src/stock/index.js';
+import { CATEGORIES, d } from './fixtures.js';
+
+const shelf = warehouseNode('WH-1');
+const opening = openingMovements(
+  {
+    warehouse: 'WH-1',
+    lines: [
+      { category: 'WATER', quantity: d('10'), lot: 'W-1', expiresOn: '2026-01-01' },
+      { category: 'WATER', quantity: d('4'), lot: 'W-2', expiresOn: '2026-02-01' },
+      { category: 'RICE_T', quantity: d('1.5') },
+    ],
+  },
+  CATEGORIES,
+);
+
+describe('applyMovements', () => {
+  it('keeps one balance per node, category and lot', () => {
+    const balances = applyMovements(new Map(), opening);
+    expect(balanceOf(balances, shelf, 'WATER', 'W-1').toString()).toBe('10');
+    expect(balanceOf(balances, shelf, 'WATER', 'W-2').toString()).toBe('4');
+    expect(balanceOf(balances, OPENING_NODE, 'WATER', 'W-1').toString()).toBe('-10');
+    expect(balanceOf(balances, shelf, 'RICE_T').toString()).toBe('1.5');
+    expect(balanceOf(balances, shelf, 'WATER').toString()).toBe('0');
+  });
+
+  it('leaves its input untouched and drops balances that net to zero', () => {
+    const before = applyMovements(new Map(), opening);
+    const writeOff = writeOffMovements({ warehouse: 'WH-1', reason: 'EXPIRY', lines: [{ category: 'WATER', quantity: d('10'), lot: 'W-1' }] }, CATEGORIES);
+    const after = applyMovements(before, writeOff);
+    expect(balanceOf(before, shelf, 'WATER', 'W-1').toString()).toBe('10');
+    expect(after.has(balanceKey(shelf, 'WATER', 'W-1'))).toBe(false);
+  });
+
+  it('returns to the balances it started from after a reversal', () => {
+    const start = applyMovements(new Map(), opening);
+    const extra = writeOffMovements({ warehouse: 'WH-1', reason: 'DAMAGE', lines: [{ category: 'RICE_T', quantity: d('0.25') }] }, CATEGORIES);
+    expect(applyMovements(start, [...extra, ...reverseMovements(extra)])).toEqual(start);
+  });
+});
+
+describe('checkZeroSum', () => {
+  it('holds for balances built from movements', () => {
+    expect(checkZeroSum(applyMovements(new Map(), opening))).toEqual({ ok: true, unbalanced: [] });
+  });
+
+  it('names a category whose balances do not cancel, as a database check would find it', () => {
+    const rows = [...applyMovements(new Map(), opening).values()].filter((b) => !(b.node.kind === 'OPENING' && b.lot === 'W-2'));
+    expect(checkZeroSum(rows)).toEqual({ ok: false, unbalanced: [{ category: 'WATER', total: d('4') }] });
+  });
+});
+
+describe('movement', () => {
+  it('asserts the invariants of a ledger line', () => {
+    const line = opening[0]!;
+    expect(() => movement({ ...line, quantity: d('0') })).toThrow(/assertion failed/);
+    expect(() => movement({ ...line, quantity: d('0.0001') })).toThrow(/assertion failed/);
+    expect(() => movement({ ...line, to: line.from })).toThrow(/assertion failed/);
+    expect(() => movement({ ...line, lot: null })).toThrow(/assertion failed/);
+  });
+});
