@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
 import type { ColumnSpec } from '../imports/csv-source.js';
-import { RowReader, headerLookup } from '../imports/fields.js';
+import { RowReader } from '../imports/fields.js';
 import type { ImportFormat, WriteCounts } from '../imports/import.runner.js';
 import { CODE_HINT, CODE_PATTERN, WAREHOUSE_LEVEL_ALIASES, unitProblem } from './catalog.rules.js';
 import type { WarehouseLevel } from './catalog.entity.js';
@@ -29,7 +29,6 @@ const categoryColumns: readonly ColumnSpec<CategoryKey>[] = [
   { key: 'lotTracked', headers: ['批次管理', '批次效期管理', 'lotTracked', 'lot_tracked'], required: true },
   { key: 'spec', headers: ['规格型号', '规格', 'spec', 'specification'], required: false },
 ];
-const categoryHeader = headerLookup(categoryColumns);
 
 /** Upserts rows; only rows whose content differs are touched, so a re-import reports them unchanged. */
 async function upsert(tx: EntityManager, table: 'categories' | 'warehouses', columns: string[], types: string[], rows: object[]): Promise<WriteCounts> {
@@ -53,8 +52,8 @@ async function upsert(tx: EntityManager, table: 'categories' | 'warehouses', col
 export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
   kind: 'catalog',
   columns: categoryColumns,
-  parseRow(values, line, problems) {
-    const read = new RowReader(values, line, problems, categoryHeader);
+  parseRow(values, line, problems, headerOf) {
+    const read = new RowReader(values, line, problems, headerOf);
     const before = problems.length;
     const code = read.text('code', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: CODE_HINT });
     const name = read.text('name', { required: true, max: 200 });
@@ -66,7 +65,7 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
     const spec = read.text('spec', { required: false, max: 200 });
     if (unit && scale !== undefined) {
       const problem = unitProblem(unit, scale);
-      if (problem) problems.push({ line, field: categoryHeader('unit'), value: unit, reason: problem });
+      if (problem) problems.push({ line, field: headerOf('unit'), value: unit, reason: problem });
     }
     if (problems.length > before) return null;
     return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
@@ -99,13 +98,12 @@ const warehouseColumns: readonly ColumnSpec<WarehouseKey>[] = [
   { key: 'lon', headers: ['经度', 'lon', 'lng', 'longitude'], required: true },
   { key: 'active', headers: ['启用', '是否启用', 'active'], required: false },
 ];
-const warehouseHeader = headerLookup(warehouseColumns);
 
 export const warehouseImport: ImportFormat<WarehouseKey, WarehouseRow> = {
   kind: 'warehouses',
   columns: warehouseColumns,
-  parseRow(values, line, problems: FieldProblem[]) {
-    const read = new RowReader(values, line, problems, warehouseHeader);
+  parseRow(values, line, problems: FieldProblem[], headerOf) {
+    const read = new RowReader(values, line, problems, headerOf);
     const before = problems.length;
     const code = read.text('code', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: CODE_HINT });
     const name = read.text('name', { required: true, max: 100 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Actor, NotFoundError, requireRole } from '../shared/index.js';
+import { type Actor, NotFoundError, requireRole, requireWarehouse } from '../shared/index.js';
 import { type ImportOptions, type ImportReport, runImport } from '../imports/import.runner.js';
 import { Category, Warehouse } from './catalog.entity.js';
 import { categoryImport, warehouseImport } from './catalog.import.js';
@@ -64,13 +64,16 @@ export class CatalogService {
     return new Map(rows.map((row) => [row.code, row]));
   }
 
-  async listWarehouses(q: string | undefined, page: Page): Promise<{ items: WarehouseView[]; total: number }> {
-    const where = q ? { $or: ['code', 'name', 'district', 'address'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
+  /** Keepers see only the warehouses they keep; every other role sees all. */
+  async listWarehouses(actor: Actor, q: string | undefined, page: Page): Promise<{ items: WarehouseView[]; total: number }> {
+    const search = q ? { $or: ['code', 'name', 'district', 'address'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
+    const where = actor.role === 'keeper' ? { $and: [search, { code: { $in: [...actor.warehouses] } }] } : search;
     const [rows, total] = await this.em.fork().findAndCount(Warehouse, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
     return { items: rows.map(toWarehouseView), total };
   }
 
-  async getWarehouse(code: string): Promise<WarehouseView> {
+  async getWarehouse(actor: Actor, code: string): Promise<WarehouseView> {
+    if (actor.role === 'keeper') requireWarehouse(actor, code);
     const found = await this.em.fork().findOne(Warehouse, { code });
     if (!found) throw new NotFoundError('warehouse', code);
     return toWarehouseView(found);

@@ -45,6 +45,8 @@ export interface CsvRecord<K extends string> {
   /** 1-based line number of the record in the file (the header is line 1). */
   line: number;
   values: Partial<Record<K, string>>;
+  /** Column names as the file spells them, so problems name the column the user sees. */
+  headerOf: (key: K) => string;
 }
 
 /** Maps the header row to column keys; every unknown or missing column is reported at once. */
@@ -81,11 +83,16 @@ export async function* readCsvRecords<K extends string>(text: string, columns: r
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false, info: true }),
   );
   let keys: (K | null)[] | null = null;
+  let headerOf: (key: K) => string = (key) => key;
   let rows = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!keys) {
         keys = mapHeader(record, columns);
+        const names = new Map<K, string>();
+        keys.forEach((key, index) => key && names.set(key, record[index]!.trim()));
+        const fallback = new Map(columns.map((c) => [c.key, c.headers[0]!]));
+        headerOf = (key) => names.get(key) ?? fallback.get(key) ?? key;
         continue;
       }
       if (record.every((cell) => cell.trim() === '')) continue;
@@ -95,7 +102,7 @@ export async function* readCsvRecords<K extends string>(text: string, columns: r
         const key = keys![index];
         if (key) values[key] = cell.trim();
       });
-      yield { line: info.lines, values };
+      yield { line: info.lines, values, headerOf };
     }
   } catch (error) {
     if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('CSV_')) {

@@ -61,9 +61,5 @@ export class RowReader<K extends string> {
   }
 }
 
-export function headerLookup<K extends string>(columns: readonly { key: K; headers: readonly string[] }[]): (key: K) => string {
-  const map = new Map(columns.map((c) => [c.key, c.headers[0]!]));
-  return (key) => map.get(key) ?? key;
-}
 
 export { Decimal };

@@ -19,7 +19,7 @@ export interface ImportFormat<K extends string, Row> {
   kind: string;
   columns: readonly ColumnSpec<K>[];
   /** Checks one record; returns the row or pushes its problems (every one, not just the first). */
-  parseRow(values: Partial<Record<K, string>>, line: number, problems: FieldProblem[]): Row | null;
+  parseRow(values: Partial<Record<K, string>>, line: number, problems: FieldProblem[], headerOf: (key: K) => string): Row | null;
   /** A key that must be unique within one file (e.g. the code). */
   uniqueKey(row: Row): string;
   /** Checks that need the database (references to warehouses, categories ...), before anything is written. */
@@ -93,11 +93,11 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
   const firstLineOf = new Map<string, number>();
   const estimatedTotal = Math.max(1, text.length / 80);
   for await (const record of readCsvRecords(text, format.columns, options.maxRows)) {
-    const row = format.parseRow(record.values, record.line, problems);
+    const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
       const key = format.uniqueKey(row);
       const first = firstLineOf.get(key);
-      if (first !== undefined) problems.push({ line: record.line, field: format.columns[0]!.headers[0], value: key, reason: `duplicate of line ${first}` });
+      if (first !== undefined) problems.push({ line: record.line, field: record.headerOf(format.columns[0]!.key), value: key, reason: `duplicate of line ${first}` });
       else firstLineOf.set(key, record.line);
       rows.push({ line: record.line, row });
     }

@@ -14,14 +14,14 @@ export function catalogRoutes({ catalog }: Services, maxRows: number) {
       handle: async ({ params }) => ok(await catalog.getCategory(params.code!)),
     }),
     route({
-      method: 'get', path: '/warehouses', tag: 'catalog', roles: 'any', summary: 'Search warehouses by code, name, district or address',
+      method: 'get', path: '/warehouses', tag: 'catalog', roles: 'any', summary: 'Search warehouses by code, name, district or address (keepers see their own)',
       query: searchQuery, responses: { 200: '{items, total}' },
-      handle: async ({ query }) => ok(await catalog.listWarehouses(query.q, query)),
+      handle: async ({ actor, query }) => ok(await catalog.listWarehouses(actor, query.q, query)),
     }),
     route({
       method: 'get', path: '/warehouses/:code', tag: 'catalog', roles: 'any', summary: 'One warehouse',
       responses: { 200: '{code, name, level, district, address, lat, lon, active}' },
-      handle: async ({ params }) => ok(await catalog.getWarehouse(params.code!)),
+      handle: async ({ actor, params }) => ok(await catalog.getWarehouse(actor, params.code!)),
     }),
     route({
       method: 'post', path: '/imports/catalog', tag: 'imports', roles: ['admin'], csvBody: true, query: dryRunQuery,

@@ -1,0 +1,58 @@
+// The public face of the claims capability: other folders import from here only.
+export {
+  PRODUCT_CODES,
+  BENEFIT_TYPES,
+  BENEFIT_LABELS_ZH,
+  offeredBenefits,
+  type ProductCode,
+  type BenefitType,
+  type ProductTerms,
+  type MedicalTerms,
+  type DailyAllowanceTerms,
+  type RequiredDocuments,
+} from './product-terms.js';
+export { loadPolicies, PolicyCatalog, EVENT_TYPES_FILE } from './policy.loader.js';
+export { policyFileSchema, eventTypeCatalogSchema, type EventType, type PolicyFile } from './policy.schema.js';
+export {
+  validateResidentId,
+  isValidResidentId,
+  normalizeIdNumber,
+  residentIdCheckCharacter,
+  maskIdNumber,
+  maskAccountNumber,
+} from './resident-id.js';
+export {
+  assess,
+  noPriorPayments,
+  normalizeInvoiceNumber,
+  settleRemainder,
+  applyAdvance,
+  needsSecondApproval,
+  checkApprovalLimits,
+  policyYearOf,
+  policyYearRange,
+  type AssessmentInput,
+  type Assessment,
+  type AssessedItem,
+  type ClaimedItem,
+  type MedicalInvoice,
+  type InvoiceOutcome,
+  type PriorPayments,
+  type HeldClaim,
+  type SettledClaim,
+  type Settlement,
+  type AdvanceOutcome,
+  type LimitCheck,
+} from './assessment.js';
+export {
+  CLAIM_STATUSES,
+  CLAIM_ACTIONS,
+  CLAIM_STATUS_LABELS_ZH,
+  CLAIM_TRANSITIONS,
+  transition,
+  allowedActions,
+  canTransition,
+  firstApprovalAction,
+  type ClaimStatus,
+  type ClaimAction,
+} from './claim-status.js';

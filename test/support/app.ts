@@ -1,0 +1,83 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import '../../src/shared/decimal.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openOrm } from '../../src/db/orm.js';
+import { createApp } from '../../src/http/app.js';
+import { allRoutes } from '../../src/http/routes/index.js';
+import { buildServices, type Services } from '../../src/services.js';
+import { freshDatabase } from './database.js';
+
+export interface TestReply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  body?: unknown;
+  /** Raw body (CSV bytes); sent as text/csv. */
+  raw?: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  services: Services;
+  config: Config;
+  adminToken: string;
+  /** Raw SQL on the test database (for tampering tests and assertions). */
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestReply<T>>;
+  /** Creates a user through the API and returns its token. */
+  user(name: string, role: string, warehouses?: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real service (routes, auth, idempotency) on a fresh database, listening on an ephemeral port. */
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const url = await freshDatabase();
+  const config: Config = { ...loadConfig({}), databaseUrl: url, loadSampleData: false, ...overrides };
+  const orm = await openOrm({ url, poolMax: 10 });
+  const services = buildServices(orm);
+  const log = pino({ level: 'silent' });
+  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const adminToken = (await services.users.bootstrapAdmin())!;
+
+  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<TestReply> => {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? adminToken : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (options.raw !== undefined) {
+      headers['content-type'] ??= 'text/csv';
+      body = typeof options.raw === 'string' ? options.raw : new Uint8Array(options.raw);
+    } else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch(base + path, { method, headers, body });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+  };
+
+  return {
+    services, config, adminToken, request,
+    sql: (text, params = []) => orm.em.fork().getConnection().execute(text, params as any[]),
+    async user(name, role, warehouses) {
+      const reply = await request('POST', '/users', { body: { name, role, ...(warehouses ? { warehouses } : {}) } });
+      if (reply.status !== 201) throw new Error(`cannot create user ${name}: ${JSON.stringify(reply.body)}`);
+      return reply.body.token as string;
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await orm.close(true);
+    },
+  };
+}
