@@ -1,0 +1,110 @@
+import '../shared/decimal.js';
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { openSystem, type System } from '../boot.js';
+import { loadConfig } from '../config.js';
+import type { ImportOptions, ImportReport } from '../imports/index.js';
+import { createLogger } from '../logger.js';
+import { DomainError } from '../shared/errors.js';
+import type { Services } from '../services.js';
+import { ROLES } from '../users/index.js';
+import { importProgress } from './progress.js';
+
+/** Runs `work` against the database the service uses (embedded unless DATABASE_URL is set), then closes it. */
+async function withSystem<T>(work: (services: Services, system: System) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const system = await openSystem(config, createLogger(process.env.LOG_LEVEL ?? 'warn'));
+  try {
+    return await work(system.services, system);
+  } finally {
+    await system.close();
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+type Importer = (services: Services, bytes: Buffer, options: ImportOptions) => Promise<ImportReport>;
+
+/** The CLI acts as the system itself (no actor): whoever can run it already holds the data folder. */
+export const importers: Record<string, Importer> = {
+  catalog: (s, bytes, o) => s.catalog.importCategories(null, bytes, o),
+  warehouses: (s, bytes, o) => s.catalog.importWarehouses(null, bytes, o),
+};
+
+function importCommand(program: Command): void {
+  program
+    .command('import')
+    .description(`import a CSV file, all rows or none (kinds: ${Object.keys(importers).join(', ')})`)
+    .argument('<kind>', 'what the file holds')
+    .argument('<file>', 'CSV file: UTF-8 (with or without BOM) or GB18030/GBK, Chinese or English headers')
+    .option('--dry-run', 'validate and count, write nothing')
+    .action(async (kind: string, file: string, options: { dryRun?: boolean }) => {
+      const importer = importers[kind];
+      if (!importer) throw new Error(`unknown import kind ${kind}; one of: ${Object.keys(importers).join(', ')}`);
+      const bytes = await readFile(file);
+      const progress = importProgress();
+      const report = await withSystem((services) =>
+        importer(services, bytes, { dryRun: options.dryRun ?? false, maxRows: loadConfig().limits.importRows, source: `cli:${file}`, onProgress: progress.onProgress }),
+      ).finally(progress.stop);
+      print(report);
+    });
+}
+
+function userCommands(program: Command): void {
+  const users = program.command('users').description('manage users and API tokens');
+  users
+    .command('create')
+    .argument('<name>')
+    .addOption(new Option('--role <role>').choices([...ROLES]).makeOptionMandatory())
+    .option('--warehouses <codes>', 'comma-separated warehouse codes (keepers)')
+    .description('create a user and print its API token (shown only once)')
+    .action(async (name: string, options: { role: (typeof ROLES)[number]; warehouses?: string }) => {
+      const warehouses = options.warehouses?.split(',').map((code) => code.trim()).filter(Boolean);
+      print(await withSystem((s) => s.users.create(null, { name, role: options.role, ...(warehouses ? { warehouses } : {}) })));
+    });
+  users
+    .command('token')
+    .argument('<name>')
+    .option('--revoke-others', 'revoke the user’s other tokens')
+    .description('issue a new API token for a user')
+    .action(async (name: string, options: { revokeOthers?: boolean }) => {
+      print({ token: await withSystem((s) => s.users.issueToken(null, name, options.revokeOthers ?? false)) });
+    });
+  users
+    .command('deactivate')
+    .argument('<name>')
+    .description('deactivate a user; their tokens stop working')
+    .action(async (name: string) => print(await withSystem((s) => s.users.setActive(null, name, false))));
+  users
+    .command('list')
+    .description('list users')
+    .action(async () => print(await withSystem((s) => s.users.list({ id: '0', name: 'cli', role: 'admin', warehouses: [] }, { limit: 500, offset: 0 }))));
+}
+
+function maintenanceCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations (the service also does this at start)')
+    .action(async () => withSystem(async () => print({ migrated: true })));
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('relief').description('应急物资台帐与灾害保险理赔 — command line').showHelpAfterError();
+  importCommand(program);
+  userCommands(program);
+  maintenanceCommands(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    if (error instanceof DomainError) {
+      process.stderr.write(`${error.code}: ${error.message}\n`);
+      if (Array.isArray(error.details)) for (const p of error.details.slice(0, 50)) process.stderr.write(`  ${JSON.stringify(p)}\n`);
+    } else process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  });
