@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
 import type { ColumnSpec } from '../imports/csv-source.js';
@@ -30,24 +30,40 @@ const categoryColumns: readonly ColumnSpec<CategoryKey>[] = [
   { key: 'spec', headers: ['规格型号', '规格', 'spec', 'specification'], required: false },
 ];
 
-/** Upserts rows; only rows whose content differs are touched, so a re-import reports them unchanged. */
-async function upsert(tx: EntityManager, table: 'categories' | 'warehouses', columns: string[], types: string[], rows: object[]): Promise<WriteCounts> {
-  const list = columns.join(', ');
-  const recordType = columns.map((column, i) => `${column} ${types[i]}`).join(', ');
+/**
+ * Merges staged rows by code. Only rows whose content differs are updated, so a re-import reports
+ * them unchanged. The lock keeps two imports of one table from interleaving; readers are not blocked.
+ */
+function mergeByCode(table: 'categories' | 'warehouses', columns: readonly string[]) {
   const changed = columns.filter((c) => c !== 'code');
-  const sql = `
-    WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${recordType})),
-    written AS (
-      INSERT INTO ${table} AS t (${list}) SELECT ${list} FROM input
-      ON CONFLICT (code) DO UPDATE SET ${changed.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
-      WHERE (${changed.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${changed.map((c) => `EXCLUDED.${c}`).join(', ')})
-      RETURNING (xmax = 0) AS inserted)
-    SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM written`;
-  const [result] = await tx.execute<{ inserted: string; updated: string }[]>(sql, [JSON.stringify(rows)]);
-  const inserted = Number(result!.inserted);
-  const updated = Number(result!.updated);
-  return { inserted, updated, unchanged: rows.length - inserted - updated };
+  const target = changed.map((c) => `t.${c}`).join(', ');
+  const source = changed.map((c) => `s.${c}`).join(', ');
+  return async (client: pg.ClientBase, stage: string, rowCount: number): Promise<WriteCounts> => {
+    await client.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+    const updated = await client.query(
+      `UPDATE ${table} t SET (${changed.join(', ')}, updated_at) = (${source}, now()) FROM ${stage} s
+       WHERE t.code = s.code AND (${target}) IS DISTINCT FROM (${source})`,
+    );
+    const inserted = await client.query(
+      `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => `s.${c}`).join(', ')} FROM ${stage} s
+       WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.code = s.code)`,
+    );
+    const counts = { inserted: inserted.rowCount ?? 0, updated: updated.rowCount ?? 0 };
+    return { ...counts, unchanged: rowCount - counts.inserted - counts.updated };
+  };
 }
+
+const CATEGORY_COLUMNS = [
+  { name: 'code', type: 'text' }, { name: 'name', type: 'text' }, { name: 'major_class', type: 'text' }, { name: 'minor_class', type: 'text' },
+  { name: 'unit', type: 'text' }, { name: 'scale', type: 'smallint' }, { name: 'lot_tracked', type: 'boolean' }, { name: 'spec', type: 'text' },
+] as const;
+
+const WAREHOUSE_COLUMNS = [
+  { name: 'code', type: 'text' }, { name: 'name', type: 'text' }, { name: 'level', type: 'text' }, { name: 'district', type: 'text' },
+  { name: 'address', type: 'text' }, { name: 'lat', type: 'numeric(9,6)' }, { name: 'lon', type: 'numeric(9,6)' }, { name: 'active', type: 'boolean' },
+] as const;
+
+const flagCell = (value: boolean) => (value ? 't' : 'f');
 
 export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
   kind: 'catalog',
@@ -71,9 +87,11 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
     return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
   },
   uniqueKey: (row) => row.code,
-  writeBatch: (tx, rows) =>
-    upsert(tx, 'categories', ['code', 'name', 'major_class', 'minor_class', 'unit', 'scale', 'lot_tracked', 'spec'], ['text', 'text', 'text', 'text', 'text', 'smallint', 'boolean', 'text'],
-      rows.map((r) => ({ code: r.code, name: r.name, major_class: r.majorClass, minor_class: r.minorClass, unit: r.unit, scale: r.scale, lot_tracked: r.lotTracked, spec: r.spec }))),
+  staged: {
+    columns: CATEGORY_COLUMNS,
+    cells: (r) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec],
+    merge: mergeByCode('categories', CATEGORY_COLUMNS.map((c) => c.name)),
+  },
 };
 
 type WarehouseKey = 'code' | 'name' | 'level' | 'district' | 'address' | 'lat' | 'lon' | 'active';
@@ -117,7 +135,9 @@ export const warehouseImport: ImportFormat<WarehouseKey, WarehouseRow> = {
     return { code: code!, name: name!, level: level!, district: district!, address: address!, lat: lat!, lon: lon!, active: active! };
   },
   uniqueKey: (row) => row.code,
-  writeBatch: (tx, rows) =>
-    upsert(tx, 'warehouses', ['code', 'name', 'level', 'district', 'address', 'lat', 'lon', 'active'], ['text', 'text', 'text', 'text', 'text', 'numeric(9,6)', 'numeric(9,6)', 'boolean'],
-      rows.map((r) => ({ ...r, lat: r.lat.toFixed(6), lon: r.lon.toFixed(6) }))),
+  staged: {
+    columns: WAREHOUSE_COLUMNS,
+    cells: (r) => [r.code, r.name, r.level, r.district, r.address, r.lat.toFixed(6), r.lon.toFixed(6), flagCell(r.active)],
+    merge: mergeByCode('warehouses', WAREHOUSE_COLUMNS.map((c) => c.name)),
+  },
 };

@@ -22,7 +22,8 @@ export class RowReader<K extends string> {
   text(key: K, options: { required: boolean; max: number; pattern?: RegExp; patternHint?: string }): string | null | undefined {
     const value: string = this.values[key] ?? '';
     if (value === '') return options.required ? this.fail(key, 'required') : null;
-    if ([...value].length > options.max) return this.fail(key, `longer than ${options.max} characters`);
+    // UTF-16 length bounds the code-point count from above: count code points only when it might matter.
+    if (value.length > options.max && [...value].length > options.max) return this.fail(key, `longer than ${options.max} characters`);
     if (options.pattern && !options.pattern.test(value)) return this.fail(key, options.patternHint ?? `does not match ${options.pattern}`);
     return value;
   }

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { copyRows, transactionConnection } from '../db/raw-connection.js';
 import { inTransaction } from '../db/transaction.js';
 import { type FieldProblem, ValidationError } from '../shared/errors.js';
-import { type ColumnSpec, decodeCsvBytes, readCsvRecords } from './csv-source.js';
+import { type ColumnSpec, decodeCsvBytes, readCsvRecords, recordLines } from './csv-source.js';
 
 /** At most this many problems are listed in one reply; the count of all of them is always given. */
 export const MAX_LISTED_PROBLEMS = 1000;
@@ -14,7 +16,19 @@ export interface WriteCounts {
   unchanged: number;
 }
 
-/** What an import format supplies: its columns, how a row is checked, and how a batch is written. */
+/**
+ * The fast write path: rows go by COPY into a temporary table, then one statement set merges them.
+ * For large files this is several times faster than batched INSERTs.
+ */
+export interface StagedWrite<Row> {
+  /** Columns of the temporary table, in the order `cells` returns them. */
+  columns: readonly { name: string; type: string }[];
+  cells(row: Row): (string | null)[];
+  /** Moves the rows from `stage` into the real tables and counts what changed. */
+  merge(client: pg.ClientBase, stage: string, rowCount: number): Promise<WriteCounts>;
+}
+
+/** What an import format supplies: its columns, how a row is checked, and how rows are written. */
 export interface ImportFormat<K extends string, Row> {
   kind: string;
   columns: readonly ColumnSpec<K>[];
@@ -24,7 +38,9 @@ export interface ImportFormat<K extends string, Row> {
   uniqueKey(row: Row): string;
   /** Checks that need the database (references to warehouses, categories ...), before anything is written. */
   checkAgainstDatabase?(tx: EntityManager, rows: { line: number; row: Row }[], problems: FieldProblem[]): Promise<void>;
-  writeBatch(tx: EntityManager, rows: Row[]): Promise<WriteCounts>;
+  /** Writes one batch; used when the format has no `staged` path. */
+  writeBatch?(tx: EntityManager, rows: Row[]): Promise<WriteCounts>;
+  staged?: StagedWrite<Row>;
 }
 
 export type ImportPhase = 'validating' | 'writing';
@@ -60,20 +76,12 @@ export async function runImport<K extends string, Row>(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const { text, encoding } = decodeCsvBytes(bytes);
-  const { rows, problems } = await validateAll(format, text, options);
+  const { rows, problems, duplicates } = await validateAll(format, text, options);
   try {
     return await inTransaction(em, async (tx) => {
       await format.checkAgainstDatabase?.(tx, rows, problems);
-      throwIfProblems(format.kind, problems);
-      const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
-      for (let start = 0; start < rows.length; start += WRITE_BATCH_ROWS) {
-        const batch = rows.slice(start, start + WRITE_BATCH_ROWS).map((entry) => entry.row);
-        const written = await format.writeBatch(tx, batch);
-        counts.inserted += written.inserted;
-        counts.updated += written.updated;
-        counts.unchanged += written.unchanged;
-        options.onProgress?.('writing', Math.min(start + WRITE_BATCH_ROWS, rows.length), rows.length);
-      }
+      if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates);
+      const counts = format.staged ? await writeStaged(tx, format.staged, rows.map((r) => r.row), options) : await writeBatches(tx, format, rows, options);
       const report: ImportReport = { kind: format.kind, rows: rows.length, dryRun: options.dryRun, encoding, ...counts };
       if (options.dryRun) throw new DryRunRollback(report);
       await tx.execute('INSERT INTO import_runs (kind, user_id, source, rows, inserted, updated, unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)', [
@@ -87,28 +95,68 @@ export async function runImport<K extends string, Row>(
   }
 }
 
+async function writeBatches<K extends string, Row>(tx: EntityManager, format: ImportFormat<K, Row>, rows: { row: Row }[], options: ImportOptions): Promise<WriteCounts> {
+  const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  for (let start = 0; start < rows.length; start += WRITE_BATCH_ROWS) {
+    const written = await format.writeBatch!(tx, rows.slice(start, start + WRITE_BATCH_ROWS).map((entry) => entry.row));
+    counts.inserted += written.inserted;
+    counts.updated += written.updated;
+    counts.unchanged += written.unchanged;
+    options.onProgress?.('writing', Math.min(start + WRITE_BATCH_ROWS, rows.length), rows.length);
+  }
+  return counts;
+}
+
+/**
+ * COPY into a temporary stage, then one merge. (Overlapping the COPY, or per-batch merges, with
+ * parsing was measured and was no faster: the indexed insert of the merge dominates.)
+ */
+async function writeStaged<Row>(tx: EntityManager, staged: StagedWrite<Row>, rows: Row[], options: ImportOptions): Promise<WriteCounts> {
+  const client = await transactionConnection(tx);
+  const stage = 'import_stage';
+  await client.query(`CREATE TEMP TABLE ${stage} (${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
+  const cells = rows.map((row) => staged.cells(row));
+  await copyRows(client, stage, staged.columns.map((c) => c.name), cells, (done) => options.onProgress?.('writing', done, rows.length));
+  await client.query(`ANALYZE ${stage}`);
+  return staged.merge(client, stage, rows.length);
+}
+
+interface Duplicate {
+  problem: FieldProblem;
+  firstLine: number;
+}
+
 async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, text: string, options: ImportOptions) {
   const problems: FieldProblem[] = [];
+  const duplicates: Duplicate[] = [];
   const rows: { line: number; row: Row }[] = [];
   const firstLineOf = new Map<string, number>();
-  const estimatedTotal = Math.max(1, text.length / 80);
+  const estimatedTotal = Math.round(Math.max(1, text.length / 80));
   for await (const record of readCsvRecords(text, format.columns, options.maxRows)) {
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
       const key = format.uniqueKey(row);
       const first = firstLineOf.get(key);
-      if (first !== undefined) problems.push({ line: record.line, field: record.headerOf(format.columns[0]!.key), value: key, reason: `duplicate of line ${first}` });
-      else firstLineOf.set(key, record.line);
+      if (first === undefined) firstLineOf.set(key, record.line);
+      else {
+        const problem: FieldProblem = { line: record.line, field: record.headerOf(format.columns[0]!.key), value: key, reason: '' };
+        problems.push(problem);
+        duplicates.push({ problem, firstLine: first });
+      }
       rows.push({ line: record.line, row });
     }
-    if (options.onProgress && rows.length % 10_000 === 0) options.onProgress('validating', rows.length, Math.round(estimatedTotal));
+    if (options.onProgress && rows.length % 10_000 === 0) options.onProgress('validating', rows.length, estimatedTotal);
   }
   options.onProgress?.('validating', rows.length, rows.length);
-  return { rows, problems };
+  return { rows, problems, duplicates };
 }
 
-function throwIfProblems(kind: string, problems: FieldProblem[]): void {
-  if (problems.length === 0) return;
+/** Puts the real line numbers on the problems (see CsvRecord.line) and refuses the file. */
+async function rejectWithLines(kind: string, text: string, problems: FieldProblem[], duplicates: Duplicate[]): Promise<never> {
+  const lines = await recordLines(text);
+  const real = (line: number) => lines[line - 1] ?? line;
+  for (const problem of problems) if (problem.line !== undefined && problem.line > 1) problem.line = real(problem.line);
+  for (const { problem, firstLine } of duplicates) problem.reason = `duplicate of line ${real(firstLine)}`;
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const badLines = new Set(problems.map((p) => p.line)).size;
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS);

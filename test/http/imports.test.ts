@@ -80,6 +80,13 @@ describe('catalog import', () => {
     expect(await countCategories()).toBe(before);
   });
 
+  it('names the real line of a bad row after blank lines and quoted multi-line cells', async () => {
+    const csv = `${CATALOG_HEADER}\nML-1,多行规格,生活保障物资,帐篷,顶,0,否,"第一行\n第二行"\n\nML-2,坏行,生活保障物资,帐篷,顶,0,不知道,\n`;
+    const reply = await app.request('POST', '/imports/catalog', { raw: csv });
+    expect(reply.status).toBe(422);
+    expect(reply.body.error.details).toEqual([expect.objectContaining({ line: 5, field: '批次管理' })]);
+  });
+
   it('a dry run validates and counts exactly but writes nothing', async () => {
     const before = await countCategories();
     const reply = await app.request('POST', '/imports/catalog?dryRun=true', { raw: catalogCsv(20) });

@@ -33,7 +33,6 @@ export class Migration20261128000001Foundation extends Migration {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       );
-      CREATE INDEX categories_class ON categories (major_class, minor_class);
 
       CREATE TABLE warehouses (
         code text PRIMARY KEY CHECK (code ~ '^[A-Z0-9][A-Z0-9-]{1,31}$'),
