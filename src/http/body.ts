@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { readLimited } from '../imports/csv-source.js';
+import { readLimited } from '../imports/index.js';
 import { MalformedError, TooLargeError } from '../shared/errors.js';
 
 /** Reads the raw body once (the idempotency hash and the parsers both need the bytes). */
