@@ -121,6 +121,12 @@ async function writeStaged<Row>(tx: EntityManager, staged: StagedWrite<Row>, row
   return staged.merge(client, stage, rows.length);
 }
 
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return text.endsWith('\n') ? lines : lines + 1;
+}
+
 interface Duplicate {
   problem: FieldProblem;
   firstLine: number;
@@ -131,7 +137,7 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
   const duplicates: Duplicate[] = [];
   const rows: { line: number; row: Row }[] = [];
   const firstLineOf = new Map<string, number>();
-  const estimatedTotal = Math.round(Math.max(1, text.length / 80));
+  const estimatedTotal = Math.max(1, countLines(text) - 1); // exact unless cells span lines
   for await (const record of readCsvRecords(text, format.columns, options.maxRows)) {
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
