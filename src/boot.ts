@@ -30,7 +30,7 @@ export async function openSystem(config: Config, log: Logger): Promise<System> {
   }
   try {
     const orm = await openOrm({ url, poolMax: config.dbPoolMax });
-    const services = buildServices(orm);
+    const services = buildServices(orm, config);
     return {
       services, orm, database,
       async close() {

@@ -1,6 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { CatalogService } from './catalog/index.js';
+import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
+import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
+import { StockService } from './stock/index.js';
 import { UsersService } from './users/index.js';
 
 /** Every service, built once from the database; the HTTP routes and the CLI both take this object. */
@@ -9,14 +12,26 @@ export interface Services {
   users: UsersService;
   catalog: CatalogService;
   idempotency: IdempotencyStore;
+  /** Product terms from policies/, loaded and validated once at start-up. */
+  policies: PolicyCatalog;
+  events: EventsService;
+  claims: ClaimsService;
+  /** The supply ledger: documents, balances, 台帐, audits, lots, quotas and the stock imports. */
+  stock: StockService;
 }
 
-export function buildServices(orm: MikroORM): Services {
+/** A bad policy file throws here, naming the file and the field, so the service does not start. */
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths'>): Services {
   const em = orm.em;
+  const policies = loadPolicies(config.paths.policies);
   return {
     orm,
     users: new UsersService(em),
     catalog: new CatalogService(em),
     idempotency: new IdempotencyStore(em),
+    policies,
+    events: new EventsService(em, policies),
+    claims: new ClaimsService(em, policies),
+    stock: new StockService(em),
   };
 }

@@ -56,3 +56,8 @@ export {
   type ClaimStatus,
   type ClaimAction,
 } from './claim-status.js';
+export { ClaimsService } from './claims.service.js';
+export { EventsService, CLAIM_READERS, productView, type EventView } from './events.service.js';
+export { ClaimEvent, ClaimEventSchema } from './event.entity.js';
+export * from './claims.schemas.js';
+export { requiredDocuments, missingDocuments } from './claim-documents.js';

@@ -12,9 +12,12 @@ export function isValidDate(text: unknown): text is string {
 
 export const CITY_TIME_ZONE = 'Asia/Shanghai';
 
+// Building an Intl.DateTimeFormat costs far more than using one, and every request asks for today.
+const CITY_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Today in the city's time zone, as YYYY-MM-DD. */
 export function todayInCity(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return CITY_DAY.format(now);
 }
 
 export function addDays(date: string, days: number): string {

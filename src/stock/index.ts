@@ -7,3 +7,6 @@ export * from './fefo.js';
 export * from './stocktake.js';
 export * from './chain.js';
 export * from './balances.js';
+export { StockService } from './stock.service.js';
+export { SYSTEM_USER } from './ledger.post.js';
+export * from './stock.schemas.js';

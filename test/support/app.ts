@@ -40,7 +40,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const url = await freshDatabase();
   const config: Config = { ...loadConfig({}), databaseUrl: url, loadSampleData: false, ...overrides };
   const orm = await openOrm({ url, poolMax: 10 });
-  const services = buildServices(orm);
+  const services = buildServices(orm, config);
   const log = pino({ level: 'silent' });
   const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
   const server: Server = await new Promise((resolve) => {

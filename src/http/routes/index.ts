@@ -3,6 +3,10 @@ import type { Services } from '../../services.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
 import { catalogRoutes } from './catalog.routes.js';
+import { claimRoutes } from './claims.routes.js';
+import { eventRoutes } from './events.routes.js';
+import { ledgerRoutes } from './ledger.routes.js';
+import { stockRoutes } from './stock.routes.js';
 import { systemRoutes } from './system.routes.js';
 import { userRoutes } from './users.routes.js';
 
@@ -13,6 +17,10 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...systemRoutes(services, () => (document ??= buildOpenApi(routes, '0.1.0'))),
     ...userRoutes(services),
     ...catalogRoutes(services, config.limits.importRows),
+    ...eventRoutes(services),
+    ...claimRoutes(services),
+    ...stockRoutes(services),
+    ...ledgerRoutes(services, config.limits.importRows),
   );
   return routes;
 }

@@ -1,0 +1,212 @@
+// Benchmark: the supply ledger over HTTP. Writes N single-line movements (receipts, write-offs,
+// transfer shipments across 11 warehouses and 240 categories) first with bare pg (16 clients, one
+// transaction per movement), then over HTTP with 16 concurrent clients against the real service in
+// its own process, each on an identically prepared database, and prints both rates, their ratio and
+// the CPU each side spent per movement. Then fills one category with N movements and times the first and last page of its 台帐.
+// PostgreSQL runs with production settings (fsync on); request logging is off.
+// Usage: npx tsx bench/ledger.ts [--movements 100000] [--clients 16] [--ledger-movements N]
+// BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the service process there.
+import { spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { openOrm } from '../src/db/orm.js';
+import { createApp } from '../src/http/app.js';
+import { allRoutes } from '../src/http/routes/index.js';
+import { buildServices } from '../src/services.js';
+import { flag, fmt, startBenchPostgres } from './support.js';
+import { type Op, type Universe, backendPids, baselineOp, cpuSecondsOf, requestOf, runConcurrently, workload } from './ledger.workload.js';
+
+const config = loadConfig({});
+
+/** The service alone in this process (the child): HTTP on an ephemeral port, the port on stdout. */
+async function serve(url: string): Promise<void> {
+  const orm = await openOrm({ url, poolMax: config.dbPoolMax });
+  const services = buildServices(orm, config);
+  const app = createApp({ routes: allRoutes(services, config), log: pino({ level: 'silent' }), authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
+  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
+  process.once('SIGTERM', () => server.close(() => orm.close(true).then(() => process.exit(0))));
+}
+
+/** Sample warehouses and catalog, an admin, and ample opening stock of every benchmarked pair. */
+export async function prepare(url: string): Promise<{ token: string; adminId: string; universe: Universe; hot: string }> {
+  const orm = await openOrm({ url, poolMax: 4 });
+  try {
+    const services = buildServices(orm, config);
+    const options = { dryRun: false, maxRows: 1_000_000 };
+    await services.catalog.importWarehouses(null, await readFile(join(config.paths.imports, 'warehouses.csv')), options);
+    await services.catalog.importCategories(null, await readFile(join(config.paths.imports, 'catalog.csv')), options);
+    const token = (await services.users.bootstrapAdmin())!;
+    const em = orm.em.fork();
+    const warehouses = (await em.execute<{ code: string }[]>('SELECT code FROM warehouses WHERE active ORDER BY code')).map((r) => r.code);
+    const plain = (await em.execute<{ code: string }[]>('SELECT code FROM categories WHERE NOT lot_tracked AND scale = 0 ORDER BY code LIMIT 221')).map((r) => r.code);
+    const lotted = (await em.execute<{ code: string }[]>('SELECT code FROM categories WHERE lot_tracked AND scale = 0 ORDER BY code LIMIT 20')).map((r) => r.code);
+    const [hot, ...categories] = plain;
+    const csv = ['仓库编码,物资编码,批次号,有效期至,数量,单价', ...warehouses.flatMap((w) => categories.map((c) => `${w},${c},,,1000000,10.00`))].join('\n');
+    await services.stock.importOpeningStock(null, Buffer.from(csv), { ...options, source: 'bench' });
+    // Heads the service would create on first use; made here so both databases start the same.
+    await em.execute('INSERT INTO stock_chains (category) SELECT code FROM categories ON CONFLICT DO NOTHING');
+    const [admin] = await em.execute<{ id: string }[]>(`SELECT id::text FROM users WHERE name = 'admin'`);
+    return { token, adminId: admin!.id, universe: { warehouses, categories, lotCategories: lotted }, hot: hot! };
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export async function startServer(url: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()).port));
+    child.once('exit', (code) => reject(new Error(`the service exited (${code})`)));
+  });
+  return { port, pid: child.pid!, stop: () => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGTERM')) };
+}
+
+export function client(port: number, token: string, clients: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  return (method: string, path: string, body?: object): Promise<{ status: number; body: any }> =>
+    new Promise((resolve, reject) => {
+      const payload = body ? JSON.stringify(body) : undefined;
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+const progress = (what: string, total: number) => (done: number) => process.stderr.write(`  ${what}: ${fmt(done)} / ${fmt(total)}\r`);
+
+interface Run {
+  seconds: number;
+  /** CPU seconds per side: the load generator, the service (HTTP runs), and PostgreSQL's backends. */
+  cpu: { client: number; service: number; database: number };
+}
+
+const cpuNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+const sumCpu = (pids: number[]) => pids.reduce((total, pid) => total + cpuSecondsOf(pid), 0);
+
+export async function httpRun(ops: Op[], clients: number, call: ReturnType<typeof client>, servicePid: number, url: string): Promise<Run> {
+  const [clientBefore, serviceBefore] = [cpuNow(), cpuSecondsOf(servicePid)];
+  const seconds = await runConcurrently(ops, Array.from({ length: clients }, (_, i) => i), async (_, op) => {
+    const { path, body } = requestOf(op);
+    const reply = await call('POST', path, body);
+    if (reply.status !== 201) throw new Error(`${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
+  }, progress('HTTP', ops.length));
+  // The service's pooled connections: opened for this run, so all their CPU is this run's.
+  const database = sumCpu(await backendPids(url, 'bench_app'));
+  return { seconds, cpu: { client: cpuNow() - clientBefore, service: cpuSecondsOf(servicePid) - serviceBefore, database } };
+}
+
+export async function baselineRun(url: string, ops: Op[], clients: number, userId: string): Promise<Run> {
+  const connections = await Promise.all(Array.from({ length: clients }, async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    return c;
+  }));
+  try {
+    const pids = await Promise.all(connections.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+    const [clientBefore, databaseBefore] = [cpuNow(), sumCpu(pids)];
+    const seconds = await runConcurrently(ops, connections, (c, op) => baselineOp(c, op, userId), progress('bare pg', ops.length));
+    return { seconds, cpu: { client: cpuNow() - clientBefore, service: 0, database: sumCpu(pids) - databaseBefore } };
+  } finally {
+    await Promise.all(connections.map((c) => c.end()));
+  }
+}
+
+export function report(label: string, movements: number, run: Run): void {
+  const perMovement = (seconds: number) => fmt((seconds / movements) * 1e6);
+  const service = run.cpu.service > 0 ? `, service ${perMovement(run.cpu.service)}` : '';
+  console.log(`  ${label}: ${fmt(movements / run.seconds)} movements/s (${fmt(run.seconds, 1)} s); CPU µs per movement: client ${perMovement(run.cpu.client)}${service}, PostgreSQL ${perMovement(run.cpu.database)}`);
+}
+
+/** N movements of one category: 500-line receipts and write-offs, each document in the next warehouse. */
+async function fillCategory(call: ReturnType<typeof client>, hot: string, warehouses: string[], movements: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let posted = 0, doc = 0; posted < movements; doc++) {
+    const lines = Array.from({ length: Math.min(500, movements - posted) }, (_, i) => ({ category: hot, quantity: String(1 + (i % 3)) }));
+    const writeOff = doc % 4 === 3;
+    // A write-off takes from the warehouse the previous receipt filled.
+    const warehouse = warehouses[(writeOff ? doc - 1 : doc) % warehouses.length]!;
+    const reply = writeOff
+      ? await call('POST', '/write-offs', { warehouse, reason: 'OTHER', lines: lines.map((l) => ({ ...l, quantity: '1' })) })
+      : await call('POST', '/receipts', { warehouse, source: { kind: 'DONATION', name: '基准测试捐赠人' }, lines });
+    if (reply.status !== 201) throw new Error(`filling ${hot}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    posted += lines.length;
+    if (doc % 20 === 0) progress(`台帐 of ${hot}`, movements)(posted);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function pageTimes(call: ReturnType<typeof client>, query: string): Promise<{ total: number; first: number; last: number }> {
+  const time = async (offset: number) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const started = process.hrtime.bigint();
+      const reply = await call('GET', `/ledger?${query}&limit=50&offset=${offset}`);
+      if (reply.status !== 200 || reply.body.items.length === 0) throw new Error(`ledger page ${offset}: ${reply.status}`);
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return samples.sort((a, b) => a - b)[3]!;
+  };
+  const total = (await call('GET', `/ledger?${query}&limit=1`)).body.total as number;
+  return { total, first: await time(0), last: await time(Math.max(0, total - 50)) };
+}
+
+async function main(): Promise<void> {
+  const movements = flag('movements', 100_000);
+  const clients = flag('clients', 16);
+  const ledgerMovements = flag('ledger-movements', movements);
+  const pgServer = await startBenchPostgres();
+  try {
+    const [appUrl, baseUrl] = [await pgServer.database('bench_app'), await pgServer.database('bench_baseline')];
+    const app = await prepare(appUrl);
+    const base = await prepare(baseUrl);
+    const ops = workload(movements, app.universe);
+    console.log(`ledger benchmark: ${fmt(movements)} single-line movements, ${clients} clients, ${app.universe.warehouses.length} warehouses, ${app.universe.categories.length + app.universe.lotCategories.length} categories`);
+    const baseline = await baselineRun(baseUrl, ops, clients, base.adminId);
+    report('bare pg baseline', movements, baseline);
+    const server = await startServer(appUrl);
+    try {
+      const call = client(server.port, app.token, clients);
+      const http = await httpRun(ops, clients, call, server.pid, appUrl);
+      report('HTTP service    ', movements, http);
+      console.log(`  ratio: ${fmt(baseline.seconds / http.seconds, 2)} of the bare pg baseline's rate`);
+      const fill = await fillCategory(call, app.hot, app.universe.warehouses, ledgerMovements);
+      console.log(`台帐 of ${app.hot}: ${fmt(ledgerMovements)} movements posted in 500-line documents in ${fmt(fill, 1)} s`);
+      const all = await pageTimes(call, `category=${app.hot}`);
+      console.log(`  all warehouses (${fmt(all.total)} rows): first page ${fmt(all.first, 1)} ms, last page ${fmt(all.last, 1)} ms (median of 7, 50 rows)`);
+      const one = await pageTimes(call, `category=${app.hot}&warehouse=${app.universe.warehouses[0]}`);
+      console.log(`  one warehouse (${fmt(one.total)} rows): first page ${fmt(one.first, 1)} ms, last page ${fmt(one.last, 1)} ms`);
+      for (const audit of ['check', 'verify'] as const) {
+        const started = process.hrtime.bigint();
+        const reply = await call('GET', `/ledger/${audit}`);
+        console.log(`  /ledger/${audit}: ok=${reply.body.ok} in ${fmt(Number(process.hrtime.bigint() - started) / 1e6)} ms`);
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await pgServer.stop();
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  void serve(process.argv[process.argv.indexOf('--serve') + 1]!);
+} else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,92 @@
+import { formatMoney } from '../shared/amounts.js';
+import { addDays } from '../shared/dates.js';
+import { ConflictError, ValidationError } from '../shared/errors.js';
+import type { Actor } from '../shared/actor.js';
+import { inTransaction } from '../db/transaction.js';
+import { transition } from './claim-status.js';
+import { balances, discardPendingAssessment, lockClaim, changeClaim } from './claims.repository.js';
+import { claimDetail } from './claims-query.service.js';
+import type { ClaimsContext } from './claims.context.js';
+import type { PayInput } from './claims.schemas.js';
+
+/**
+ * Reject (with a written reason, Insurance Law art. 24) or withdraw: the claim leaves the queue, the
+ * unapproved assessment and its invoices are released, and an advance already paid becomes a recovery owed.
+ */
+export async function endClaim(ctx: ClaimsContext, actor: Actor, key: string, action: 'reject' | 'withdraw', reason?: string) {
+  return inTransaction(ctx.em, async (tx) => {
+    const claim = await lockClaim(tx, key);
+    const status = transition(claim.status, action);
+    await discardPendingAssessment(tx, claim);
+    const after = await changeClaim(tx, actor, action, claim, {
+      status,
+      pendingAssessmentId: null,
+      pendingTotal: null,
+      firstApprovedBy: null,
+      holdReasons: [],
+      recoveryOwed: balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).recoveryOwed,
+    }, reason === undefined ? {} : { reason });
+    return claimDetail(tx, ctx, after);
+  });
+}
+
+/** Back to the assessor with the approver's reason; any first approval given lapses with it. */
+export async function returnClaim(ctx: ClaimsContext, actor: Actor, key: string, reason: string) {
+  return inTransaction(ctx.em, async (tx) => {
+    const claim = await lockClaim(tx, key);
+    const after = await changeClaim(tx, actor, 'return', claim, { status: transition(claim.status, 'return'), firstApprovedBy: null }, { reason });
+    return claimDetail(tx, ctx, after);
+  });
+}
+
+/**
+ * Reopened for a worse grade, new invoices or an appeal: back to SURVEYED; what was approved stays
+ * approved, so the next assessment pays only the difference. The decision clock starts again today.
+ */
+export async function reopenClaim(ctx: ClaimsContext, actor: Actor, key: string, reason: string) {
+  try {
+    return await inTransaction(ctx.em, async (tx) => {
+      const claim = await lockClaim(tx, key);
+      const terms = ctx.policies.get(claim.product, claim.productVersion);
+      const today = ctx.today();
+      const after = await changeClaim(tx, actor, 'reopen', claim, {
+        status: transition(claim.status, 'reopen'),
+        documentsCompleteOn: today,
+        decisionDueOn: addDays(today, terms.statutoryClocks.decisionDays),
+      }, { reason });
+      return claimDetail(tx, ctx, after);
+    });
+  } catch (error) {
+    if ((error as { constraint?: string }).constraint === 'claims_one_live_per_person') {
+      throw new ConflictError('DUPLICATE_CLAIM', `claim ${key} cannot be reopened: the same person has another live claim for this event and product`);
+    }
+    throw error;
+  }
+}
+
+/** POST /claims/:id/pay: finance records the bank transfer of what is left after the advance. */
+export async function payClaim(ctx: ClaimsContext, actor: Actor, key: string, input: PayInput) {
+  return inTransaction(ctx.em, async (tx) => {
+    const claim = await lockClaim(tx, key);
+    const status = transition(claim.status, 'pay');
+    const today = ctx.today();
+    if (input.paidOn > today || (claim.approvedOn !== null && input.paidOn < claim.approvedOn)) {
+      const reason = `must lie between the approval (${claim.approvedOn}) and today (${today})`;
+      throw new ValidationError(`paidOn: ${reason}`, [{ field: 'paidOn', value: input.paidOn, reason }]);
+    }
+    const amount = balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
+    await tx.execute(`INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by) VALUES (?, 'PAYMENT', ?, ?, ?, ?)`, [
+      claim.id, formatMoney(amount), input.paidOn, input.reference, actor.id,
+    ]);
+    const after = await changeClaim(tx, actor, 'pay', claim, { status, paidTotal: claim.paidTotal.plus(amount) }, { amount: formatMoney(amount), paidOn: input.paidOn, reference: input.reference });
+    return claimDetail(tx, ctx, after);
+  });
+}
+
+export async function closeClaim(ctx: ClaimsContext, actor: Actor, key: string) {
+  return inTransaction(ctx.em, async (tx) => {
+    const claim = await lockClaim(tx, key);
+    const after = await changeClaim(tx, actor, 'close', claim, { status: transition(claim.status, 'close') });
+    return claimDetail(tx, ctx, after);
+  });
+}

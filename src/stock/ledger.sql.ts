@@ -1,0 +1,88 @@
+/**
+ * The ledger's transactions run on a plain pg connection taken from the ORM's pool: a posting is a
+ * handful of hand-written statements, and the ORM's transaction and query machinery cost more CPU
+ * per request than PostgreSQL spends running them. The two hot statements are named prepared
+ * statements, parsed and planned once per connection instead of once per request.
+ */
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { transactionConnection } from '../db/raw-connection.js';
+import { isRetryable } from '../db/transaction.js';
+
+/** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
+export interface LedgerTx {
+  execute<T = Record<string, unknown>[]>(sql: string, params?: readonly unknown[]): Promise<T>;
+  /** A statement prepared once per connection under `name`; SQL uses $1, $2 … placeholders. */
+  prepared<T = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<T[]>;
+}
+
+/** Enough for helpers used both inside a ledger transaction and, through ledgerTxOf, outside one. */
+export type SqlRunner = Pick<LedgerTx, 'execute'>;
+
+const numbered = new Map<string, string>();
+
+/** `?` → `$n`; ledger SQL has no question marks in literals or operators. */
+function numberPlaceholders(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, text);
+  }
+  return text;
+}
+
+function onClient(client: pg.ClientBase): LedgerTx {
+  return {
+    async execute<T>(sql: string, params: readonly unknown[] = []) {
+      return (await client.query(numberPlaceholders(sql), [...params])).rows as T;
+    },
+    async prepared<T>(name: string, sql: string, params: readonly unknown[]) {
+      return (await client.query({ name, text: sql, values: [...params] })).rows as T[];
+    },
+  };
+}
+
+/** The ledger view of a transaction the ORM already opened (the CSV imports run inside one). */
+export function ledgerTxOf(tx: EntityManager): LedgerTx {
+  let client: Promise<LedgerTx> | null = null;
+  const onTransaction = () => (client ??= transactionConnection(tx).then(onClient));
+  return {
+    execute: async <T>(sql: string, params?: readonly unknown[]) => (await onTransaction()).execute<T>(sql, params),
+    prepared: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
+  };
+}
+
+/** Reads outside any transaction, through the ORM; scalar parameters only (the query builder expands arrays). */
+export function readerOf(em: EntityManager): SqlRunner {
+  return { execute: <T>(sql: string, params: readonly unknown[] = []) => em.fork().execute(sql, [...params]) as Promise<T> };
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs `work` in a transaction on a pooled connection, retrying a bounded number of times on
+ * serialization failures and deadlocks (as db/transaction.ts does for the ORM). `work` must be
+ * safe to re-run: it does its reads inside the transaction.
+ */
+export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
+  const knex = em.getConnection().getKnex() as Knex;
+  for (let attempt = 1; ; attempt++) {
+    const client = (await knex.client.acquireConnection()) as pg.ClientBase;
+    try {
+      // One round trip: the ledger's prepared statements take opaque jsonb and array parameters, so a
+      // plan made for the values at hand is never better than the cached generic one, only slower to get.
+      await client.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
+      const result = await work(onClient(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is dropped by the pool's check when next acquired.
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+    } finally {
+      await knex.client.releaseConnection(client);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.floor(Math.random() * 10)));
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The supply ledger's service object: the document workflows, the queries and audits, and the two
+ * CSV imports (also used by the CLI and by the sample data on first start).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Actor, requireRole } from '../shared/actor.js';
+import { type ImportOptions, type ImportReport, runImport } from '../imports/index.js';
+import { ChainHeads } from './ledger.lock.js';
+import { checkLedger, verifyLedger } from './ledger.audit.js';
+import { balances, documentOf, ledger } from './ledger.queries.js';
+import { DocumentsService } from './documents.service.js';
+import { TransfersService } from './transfers.service.js';
+import { StocktakesService } from './stocktakes.service.js';
+import { LotsService } from './lots.service.js';
+import { QuotasService } from './quotas.service.js';
+import { openingStockImport } from './opening.import.js';
+import { quotaImport } from './quota.import.js';
+import { AUDIT_ROLES } from './stock.access.js';
+import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
+
+export class StockService {
+  readonly documents: DocumentsService;
+  readonly transfers: TransfersService;
+  readonly stocktakes: StocktakesService;
+  readonly lots: LotsService;
+  readonly quotas: QuotasService;
+  private readonly chains: ChainHeads;
+
+  constructor(private readonly em: EntityManager) {
+    this.chains = new ChainHeads();
+    this.documents = new DocumentsService(em, this.chains);
+    this.transfers = new TransfersService(em, this.chains);
+    this.stocktakes = new StocktakesService(em, this.chains);
+    this.lots = new LotsService(em, this.chains);
+    this.quotas = new QuotasService(em);
+  }
+
+  balances(actor: Actor, query: BalancesQuery) {
+    return balances(this.em.fork(), actor, query);
+  }
+
+  ledger(actor: Actor, query: LedgerQuery) {
+    return ledger(this.em.fork(), actor, query);
+  }
+
+  document(actor: Actor, id: string) {
+    return documentOf(this.em.fork(), actor, id);
+  }
+
+  /** The projections recomputed from the movements; `ok` with no discrepancies is the only healthy answer. */
+  async check(actor: Actor | null) {
+    if (actor) requireRole(actor, ...AUDIT_ROLES);
+    return checkLedger(this.em.fork());
+  }
+
+  /** Every hash chain recomputed and compared with its head. */
+  async verify(actor: Actor | null) {
+    if (actor) requireRole(actor, ...AUDIT_ROLES);
+    return verifyLedger(this.em.fork());
+  }
+
+  /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data. */
+  async importOpeningStock(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+    if (actor) requireRole(actor, 'admin');
+    const userId = actor?.id ?? options.userId ?? null;
+    return runImport(this.em, openingStockImport(this.chains, userId, options.source), bytes, { ...options, userId: userId ?? undefined });
+  }
+
+  /** Reserve quota CSV (仓库编码,物资编码,储备定额); actor null for the CLI. */
+  async importQuotas(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+    if (actor) requireRole(actor, 'admin');
+    const userId = actor?.id ?? options.userId ?? null;
+    return runImport(this.em, quotaImport(userId), bytes, { ...options, userId: userId ?? undefined });
+  }
+
+  /** True when no movement has been recorded yet (sample data loads opening stock only then). */
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.em.fork().execute<{ any: boolean }[]>('SELECT EXISTS (SELECT 1 FROM stock_documents) AS any');
+    return !row!.any;
+  }
+}

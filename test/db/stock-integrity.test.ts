@@ -1,0 +1,96 @@
+// Proves the database itself guards the ledger (UPDATE, DELETE and TRUNCATE of movements refused, negative balances refused) and that rows changed behind the service's back are found by verify and check.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from '../http/stock.fixtures.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  await seedWarehouses(app);
+});
+afterAll(() => app.close());
+
+/** Runs statements as the superuser with user triggers off, as someone bypassing the service would. */
+const tamper = (statement: string) => app.sql(`BEGIN; SET LOCAL session_replication_role = replica; ${statement}; COMMIT;`);
+const refusal = async (statement: string): Promise<string> => {
+  try {
+    await app.sql(statement);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'not refused';
+};
+
+async function postSome(): Promise<{ tent: string }> {
+  const tent = await newCategory(app, 'tent');
+  await receipt(app, 'WH-A', [{ category: tent, quantity: '10' }]);
+  await writeOff(app, 'WH-A', [{ category: tent, quantity: '3' }]);
+  await receipt(app, 'WH-A', [{ category: tent, quantity: '5' }]);
+  return { tent };
+}
+
+describe('the database refuses', () => {
+  it('UPDATE, DELETE and TRUNCATE of movements and documents, even for the superuser', async () => {
+    const { tent } = await postSome();
+    expect(await refusal(`UPDATE stock_movements SET quantity = 1000 WHERE category = '${tent}'`)).toContain('append-only');
+    expect(await refusal(`DELETE FROM stock_movements WHERE category = '${tent}'`)).toContain('append-only');
+    expect(await refusal('TRUNCATE stock_movements CASCADE')).toContain('append-only');
+    expect(await refusal(`UPDATE stock_documents SET reason = 'x'`)).toContain('append-only');
+    expect(await refusal(`DELETE FROM stock_documents`)).toContain('append-only');
+    const [row] = await app.sql(`SELECT sum(quantity)::text AS q, count(*)::int AS n FROM stock_movements WHERE category = ?`, [tent]);
+    expect(row).toEqual({ q: '18.000', n: 3 });
+  });
+
+  it('a negative balance, reserved above on hand, and a movement of zero', async () => {
+    const { tent } = await postSome();
+    expect(await refusal(`UPDATE stock_balances SET on_hand = -1 WHERE category = '${tent}'`)).toMatch(/violates check constraint "stock_balances_(on_hand_not_negative|reserved_within_on_hand)"/);
+    expect(await refusal(`UPDATE stock_balances SET reserved = on_hand + 1 WHERE category = '${tent}'`)).toContain('stock_balances_reserved_within_on_hand');
+    expect(await refusal(`UPDATE stock_positions SET on_hand = -5 WHERE category = '${tent}'`)).toContain('stock_positions_on_hand_check');
+    const zero = await refusal(
+      `INSERT INTO stock_movements (id, document_id, line, category, sequence, quantity, from_node, to_node, occurred_at, recorded_at, prev_hash, hash)
+       SELECT gen_random_uuid(), document_id, 99, category, 999, 0, 'OPENING', 'LOSS:OTHER', occurred_at, now(), prev_hash, hash FROM stock_movements WHERE category = '${tent}' LIMIT 1`,
+    );
+    expect(zero).toContain('stock_movements_quantity_check');
+    await expectLedgerHealthy(app);
+  });
+});
+
+describe('tampering behind the service is found', () => {
+  it('a quantity edited in place breaks the chain at that row, and check shows the projection disagreeing', async () => {
+    const { tent } = await postSome();
+    await expectLedgerHealthy(app);
+    await tamper(`UPDATE stock_movements SET quantity = 2 WHERE category = '${tent}' AND sequence = 2`);
+    const verify = await app.request('GET', '/ledger/verify');
+    expect(verify.body.ok).toBe(false);
+    expect(verify.body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '2', kind: 'ROW_ALTERED' })]);
+    const check = await app.request('GET', '/ledger/check');
+    expect(check.body.ok).toBe(false);
+    expect(check.body.discrepancies).toContainEqual(expect.objectContaining({ kind: 'BALANCE', category: tent, warehouse: 'WH-A', ledger: '13.000', projection: '12.000' }));
+    await tamper(`UPDATE stock_movements SET quantity = 3 WHERE category = '${tent}' AND sequence = 2`);
+    await expectLedgerHealthy(app);
+  });
+
+  it('a changed reason, user or time is found too, as is a rewritten hash that no longer links to the next row', async () => {
+    const { tent } = await postSome();
+    await tamper(`UPDATE stock_movements SET reason = '正常损耗' WHERE category = '${tent}' AND sequence = 2`);
+    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '2' })]);
+    await tamper(`UPDATE stock_movements SET reason = 'DAMAGE' WHERE category = '${tent}' AND sequence = 2`);
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at + interval '1 microsecond' WHERE category = '${tent}' AND sequence = 1`);
+    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '1' })]);
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at - interval '1 microsecond' WHERE category = '${tent}' AND sequence = 1`);
+    await tamper(`UPDATE stock_movements SET hash = repeat('a', 64) WHERE category = '${tent}' AND sequence = 1`);
+    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '1' })]);
+  });
+
+  it('deleting the newest movements (and fixing the projections) is found by comparing the chain with its head', async () => {
+    const tent = await newCategory(app, 'tent');
+    await receipt(app, 'WH-B', [{ category: tent, quantity: '4' }]);
+    await receipt(app, 'WH-B', [{ category: tent, quantity: '6' }]);
+    await tamper(`DELETE FROM stock_movements WHERE category = '${tent}' AND sequence = 2`);
+    await tamper(`UPDATE stock_balances SET on_hand = 4 WHERE category = '${tent}'`);
+    const verify = await app.request('GET', '/ledger/verify');
+    expect(verify.body.problems).toContainEqual(expect.objectContaining({ category: tent, kind: 'HEAD_MISMATCH', sequence: '2' }));
+    const check = await app.request('GET', '/ledger/check');
+    expect(check.body.discrepancies.map((d: { kind: string; category: string }) => `${d.kind}:${d.category}`)).toEqual(expect.arrayContaining([`POSITION:${tent}`, `CHAIN_HEAD:${tent}`]));
+  });
+});
