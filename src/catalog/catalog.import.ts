@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
@@ -65,6 +66,25 @@ const WAREHOUSE_COLUMNS = [
 
 const flagCell = (value: boolean) => (value ? 't' : 'f');
 
+/**
+ * A category whose ledger has started keeps its lot rule and never shrinks its scale: booked
+ * quantities and lots were recorded under them (a trigger enforces the same for every other path).
+ */
+async function keepLedgerRules(tx: EntityManager, rows: { line: number; row: CategoryRow }[], problems: FieldProblem[], headerOf: (key: CategoryKey) => string): Promise<void> {
+  const started = await tx.execute<{ code: string; scale: number; lot_tracked: boolean }[]>(
+    `SELECT c.code, c.scale, c.lot_tracked FROM categories c JOIN stock_chains h ON h.category = c.code
+     WHERE h.last_sequence > 0 AND c.code = ANY(string_to_array(?, ','))`,
+    [rows.map((r) => r.row.code).join(',')],
+  );
+  const booked = new Map(started.map((c) => [c.code, c]));
+  for (const { line, row } of rows) {
+    const before = booked.get(row.code);
+    if (!before) continue;
+    if (row.scale < before.scale) problems.push({ line, field: headerOf('scale'), value: String(row.scale), reason: `${row.code} has ledger entries booked with scale ${before.scale}; the scale cannot shrink` });
+    if (row.lotTracked !== before.lot_tracked) problems.push({ line, field: headerOf('lotTracked'), value: row.lotTracked ? '是' : '否', reason: `${row.code} has ledger entries; its lot rule cannot change` });
+  }
+}
+
 export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
   kind: 'catalog',
   columns: categoryColumns,
@@ -87,6 +107,7 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
     return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
   },
   uniqueKey: (row) => row.code,
+  checkAgainstDatabase: keepLedgerRules,
   staged: {
     columns: CATEGORY_COLUMNS,
     cells: (r) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec],

@@ -31,6 +31,8 @@ type Importer = (services: Services, bytes: Buffer, options: ImportOptions) => P
 export const importers: Record<string, Importer> = {
   catalog: (s, bytes, o) => s.catalog.importCategories(null, bytes, o),
   warehouses: (s, bytes, o) => s.catalog.importWarehouses(null, bytes, o),
+  'opening-stock': (s, bytes, o) => s.stock.importOpeningStock(null, bytes, o),
+  quotas: (s, bytes, o) => s.stock.importQuotas(null, bytes, o),
 };
 
 function importCommand(program: Command): void {
@@ -83,6 +85,26 @@ function userCommands(program: Command): void {
     .action(async () => print(await withSystem((s) => s.users.list({ id: '0', name: 'cli', role: 'admin', warehouses: [] }, { limit: 500, offset: 0 }))));
 }
 
+function ledgerCommands(program: Command): void {
+  const ledger = program.command('ledger').description('audit the supply ledger');
+  ledger
+    .command('check')
+    .description('compare the balance projection with the ledger; exits 1 on any discrepancy')
+    .action(async () => {
+      const result = await withSystem((s) => s.stock.check(null));
+      print(result);
+      if (!result.ok) process.exitCode = 1;
+    });
+  ledger
+    .command('verify')
+    .description('recompute every hash chain; exits 1 if any row was changed behind the service')
+    .action(async () => {
+      const result = await withSystem((s) => s.stock.verify(null));
+      print(result);
+      if (!result.ok) process.exitCode = 1;
+    });
+}
+
 function maintenanceCommands(program: Command): void {
   program
     .command('migrate')
@@ -95,6 +117,7 @@ export function buildProgram(): Command {
   program.name('relief').description('应急物资台帐与灾害保险理赔 — command line').showHelpAfterError();
   importCommand(program);
   userCommands(program);
+  ledgerCommands(program);
   maintenanceCommands(program);
   return program;
 }

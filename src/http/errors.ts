@@ -25,12 +25,17 @@ function fromPostgres(error: unknown): { status: number; body: ErrorBody } | nul
   return { status: 409, body: { error: { code: 'CONSTRAINT_VIOLATION', message: `refused by the database (${pg.constraint ?? pg.code})`, details: { constraint: pg.constraint } } } };
 }
 
+/** lines.0.quantity → lines[0].quantity, the form the domain's own errors use. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`)).join('');
+}
+
 export function toErrorReply(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof DomainError) {
     return { status: STATUS[error.kind], body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } };
   }
   if (error instanceof ZodError) {
-    const details = error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', reason: issue.message }));
+    const details = error.issues.map((issue) => ({ field: fieldPath(issue.path) || '(body)', reason: issue.message }));
     return { status: 422, body: { error: { code: 'VALIDATION_FAILED', message: `invalid request: ${details.map((d) => `${d.field}: ${d.reason}`).join('; ')}`, details } } };
   }
   return fromPostgres(error) ?? { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error; the request id in the log has the details' } } };

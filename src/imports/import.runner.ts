@@ -37,7 +37,7 @@ export interface ImportFormat<K extends string, Row> {
   /** A key that must be unique within one file (e.g. the code). */
   uniqueKey(row: Row): string;
   /** Checks that need the database (references to warehouses, categories ...), before anything is written. */
-  checkAgainstDatabase?(tx: EntityManager, rows: { line: number; row: Row }[], problems: FieldProblem[]): Promise<void>;
+  checkAgainstDatabase?(tx: EntityManager, rows: { line: number; row: Row }[], problems: FieldProblem[], headerOf: (key: K) => string): Promise<void>;
   /** Writes one batch; used when the format has no `staged` path. */
   writeBatch?(tx: EntityManager, rows: Row[]): Promise<WriteCounts>;
   staged?: StagedWrite<Row>;
@@ -76,10 +76,10 @@ export async function runImport<K extends string, Row>(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const { text, encoding } = decodeCsvBytes(bytes);
-  const { rows, problems, duplicates } = await validateAll(format, text, options);
+  const { rows, problems, duplicates, headerOf } = await validateAll(format, text, options);
   try {
     return await inTransaction(em, async (tx) => {
-      await format.checkAgainstDatabase?.(tx, rows, problems);
+      await format.checkAgainstDatabase?.(tx, rows, problems, headerOf);
       if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates);
       const counts = format.staged ? await writeStaged(tx, format.staged, rows.map((r) => r.row), options) : await writeBatches(tx, format, rows, options);
       const report: ImportReport = { kind: format.kind, rows: rows.length, dryRun: options.dryRun, encoding, ...counts };
@@ -137,8 +137,10 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
   const duplicates: Duplicate[] = [];
   const rows: { line: number; row: Row }[] = [];
   const firstLineOf = new Map<string, number>();
+  let headerOf: (key: K) => string = (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key;
   const estimatedTotal = Math.max(1, countLines(text) - 1); // exact unless cells span lines
   for await (const record of readCsvRecords(text, format.columns, options.maxRows)) {
+    headerOf = record.headerOf;
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
       const key = format.uniqueKey(row);
@@ -154,7 +156,7 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
     if (options.onProgress && rows.length % 10_000 === 0) options.onProgress('validating', rows.length, estimatedTotal);
   }
   options.onProgress?.('validating', rows.length, rows.length);
-  return { rows, problems, duplicates };
+  return { rows, problems, duplicates, headerOf };
 }
 
 /** Puts the real line numbers on the problems (see CsvRecord.line) and refuses the file. */

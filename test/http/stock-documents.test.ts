@@ -53,7 +53,7 @@ describe('receipts', () => {
     const tent = await newCategory(app, 'tent');
     const number = await app.request('POST', '/receipts', { body: { warehouse: 'WH-A', source: { kind: 'PROCUREMENT', name: 'X' }, lines: [{ category: tent, quantity: 5 }] } });
     expect(number.status).toBe(422);
-    expect(number.body.error.details[0].field).toBe('lines.0.quantity');
+    expect(number.body.error.details[0].field).toBe('lines[0].quantity');
     const before = await countDocuments();
     const bad = await receipt(app, 'WH-A', [
       { category: tent, quantity: '0' },

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000001Foundation } from './Migration20261128000001Foundation.js';
 import { Migration20261128000002Ledger } from './Migration20261128000002Ledger.js';
 import { Migration20261128000003Claims } from './Migration20261128000003Claims.js';
+import { Migration20261128000004CategoryRules } from './Migration20261128000004CategoryRules.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000001Foundation', class: Migration20261128000001Foundation },
   { name: 'Migration20261128000002Ledger', class: Migration20261128000002Ledger },
   { name: 'Migration20261128000003Claims', class: Migration20261128000003Claims },
+  { name: 'Migration20261128000004CategoryRules', class: Migration20261128000004CategoryRules },
 ];
