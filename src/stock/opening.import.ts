@@ -48,13 +48,10 @@ const QUANTITY_MAX = new Decimal('999999999999.999');
 const COST_MAX = new Decimal('999999999999.99');
 
 export function openingStockImport(chains: ChainHeads, userId: string | null, source: string | undefined): ImportFormat<OpeningKey, OpeningRow> {
-  // Problems found against the database name columns as the file spells them, like those of parseRow.
-  let headerOf: (key: OpeningKey) => string = (key) => columns.find((c) => c.key === key)!.headers[0]!;
   return {
     kind: 'opening-stock',
     columns,
     parseRow(values, line, problems, header) {
-      headerOf = header;
       const read = new RowReader(values, line, problems, header);
       const before = problems.length;
       const warehouse = read.text('warehouse', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a warehouse code' });
@@ -69,7 +66,7 @@ export function openingStockImport(chains: ChainHeads, userId: string | null, so
       return { warehouse: warehouse!, category: category!, lot: lot ?? null, expiresOn, quantity: quantity!, unitCost: unitCost ?? null };
     },
     uniqueKey: (row) => JSON.stringify([row.warehouse, row.category, row.lot]),
-    checkAgainstDatabase: (tx, rows, problems) => checkRows(tx, rows, problems, headerOf),
+    checkAgainstDatabase: checkRows,
     async writeBatch(tx, rows) {
       const byWarehouse = new Map<string, OpeningRow[]>();
       for (const row of rows) byWarehouse.set(row.warehouse, [...(byWarehouse.get(row.warehouse) ?? []), row]);

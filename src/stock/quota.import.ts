@@ -38,12 +38,10 @@ async function checkRows(tx: EntityManager, rows: { line: number; row: QuotaRow 
 }
 
 export function quotaImport(userId: string | null): ImportFormat<QuotaKey, QuotaRow> {
-  let headerOf: (key: QuotaKey) => string = (key) => columns.find((c) => c.key === key)!.headers[0]!;
   return {
     kind: 'quotas',
     columns,
     parseRow(values, line, problems, header) {
-      headerOf = header;
       const read = new RowReader(values, line, problems, header);
       const before = problems.length;
       const warehouse = read.text('warehouse', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a warehouse code' });
@@ -53,7 +51,7 @@ export function quotaImport(userId: string | null): ImportFormat<QuotaKey, Quota
       return { warehouse: warehouse!, category: category!, quantity: quantity! };
     },
     uniqueKey: (row) => JSON.stringify([row.warehouse, row.category]),
-    checkAgainstDatabase: (tx, rows, problems) => checkRows(tx, rows, problems, headerOf),
+    checkAgainstDatabase: checkRows,
     async writeBatch(tx, rows) {
       const [result] = await tx.execute<{ inserted: string; updated: string }[]>(
         `WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(warehouse text, category text, quantity numeric)),
