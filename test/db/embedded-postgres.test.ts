@@ -84,6 +84,20 @@ describe('embedded PostgreSQL lifecycle', () => {
     await recovered.stop();
   });
 
+  it('as root, a data folder the postgres user cannot reach is refused, naming the folder and the fix', async () => {
+    const privateDir = await mkdtemp(join(tmpdir(), 'relief-private-')); // mkdtemp makes it 0700
+    try {
+      const start = startEmbeddedPostgres({ dataDir: join(privateDir, 'data'), port: port + 3, fast: true });
+      if (process.getuid?.() === 0) {
+        await expect(start).rejects.toThrow(new RegExp(`cannot enter ${privateDir}.*chmod o\\+x ${privateDir}`));
+      } else {
+        await (await start).stop(); // not root: PostgreSQL runs as this user, who owns the folder
+      }
+    } finally {
+      await rm(privateDir, { recursive: true, force: true });
+    }
+  });
+
   it('a port taken by another program is reported with what to do', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(port + 2, '127.0.0.1', resolve));
