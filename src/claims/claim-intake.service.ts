@@ -84,8 +84,13 @@ function unknownDocuments(terms: ProductTerms, names: readonly string[], field: 
 
 async function insertClaim(tx: EntityManager, actor: Actor, input: IntakeInput, checked: CheckedIntake) {
   const { terms } = checked;
-  const [event] = await tx.execute<{ id: string; type: string }[]>('SELECT id, type FROM claim_events WHERE id = ?', [input.event]);
+  const [event] = await tx.execute<{ id: string; type: string; occurred_on: string }[]>("SELECT id, type, to_char(occurred_on, 'YYYY-MM-DD') AS occurred_on FROM claim_events WHERE id = ?", [input.event]);
   if (!event) throw new ValidationError(`event: no event ${input.event}`, [{ field: 'event', value: input.event, reason: 'no such event; record it with POST /events first' }]);
+  // An event may last days (a typhoon, a flood), so later incidents belong to it; earlier ones cannot.
+  if (input.incidentOn < event.occurred_on) {
+    const reason = `is before the event it belongs to, which occurred on ${event.occurred_on}`;
+    throw new ValidationError(`incidentOn: ${reason}`, [{ field: 'incidentOn', value: input.incidentOn, reason }], 'INCIDENT_BEFORE_EVENT');
+  }
   if (!terms.coveredEventTypes.includes(event.type)) {
     const reason = `${terms.productCode} v${terms.version} does not cover ${event.type} events (it covers ${terms.coveredEventTypes.join(', ')})`;
     throw new ValidationError(`event: ${reason}`, [{ field: 'event', value: input.event, reason }], 'EVENT_TYPE_NOT_COVERED');

@@ -80,9 +80,10 @@ describe('intake', () => {
 
   it('refuses a report more than 2 years after the incident, and accepts one on the last day', async () => {
     const incidentOn = addYears(addDays(TODAY, -1), -2);
-    const error = await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(3), incidentOn }), 422, 'REPORT_TOO_LATE', 'reportedOn');
+    const oldEvent = await createEvent(app, people.assessor, 'STAMPEDE', incidentOn);
+    const error = await expectRefused(intakeBody({ product: 'STAMPEDE', event: oldEvent, idNumber: residentId(3), incidentOn }), 422, 'REPORT_TOO_LATE', 'reportedOn');
     expect(error.message).toContain('more than 2 years');
-    const lastDay = await register(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(3), incidentOn, reportedOn: addYears(incidentOn, 2) }));
+    const lastDay = await register(intakeBody({ product: 'STAMPEDE', event: oldEvent, idNumber: residentId(3), incidentOn, reportedOn: addYears(incidentOn, 2) }));
     expect(lastDay.status, JSON.stringify(lastDay.body)).toBe(201);
   });
 
@@ -90,6 +91,13 @@ describe('intake', () => {
     await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(4), reportedOn: addDays(TODAY, 1) }), 422, 'INVALID_REPORT_DATE', 'reportedOn');
     await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(4), reportedOn: addDays(INCIDENT_ON, -1) }), 422, 'INVALID_REPORT_DATE', 'reportedOn');
     await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(4), incidentOn: addDays(TODAY, 1), reportedOn: TODAY }), 422, 'INVALID_REPORT_DATE', 'incidentOn');
+  });
+
+  it('refuses an incident dated before the event it belongs to; later days of the event are fine', async () => {
+    const error = await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(60), incidentOn: addDays(INCIDENT_ON, -1) }), 422, 'INCIDENT_BEFORE_EVENT', 'incidentOn');
+    expect(error.message).toContain(`occurred on ${INCIDENT_ON}`);
+    const later = await register(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: residentId(60), incidentOn: addDays(INCIDENT_ON, 1) }));
+    expect(later.status, JSON.stringify(later.body)).toBe(201);
   });
 
   it('refuses an event type the product does not cover, an unknown event, a benefit it does not pay', async () => {
