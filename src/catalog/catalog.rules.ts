@@ -1,3 +1,5 @@
+import type { RowReader } from '../imports/index.js';
+
 /** Rules of the catalog that hold wherever a category or warehouse comes from (CSV or JSON). */
 export const CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
 export const CODE_HINT = 'must be 2-32 characters of A-Z, 0-9 and -, starting with a letter or digit';
@@ -20,3 +22,8 @@ export const WAREHOUSE_LEVEL_ALIASES = {
   DISTRICT: 'DISTRICT', 区级: 'DISTRICT', 区级储备库: 'DISTRICT', '区(市)级': 'DISTRICT',
   AGREEMENT: 'AGREEMENT', 协议储备: 'AGREEMENT', 协议: 'AGREEMENT',
 } as const;
+
+/** A warehouse or category named by its code in an import row (opening stock, quotas ...). */
+export function readCodeReference<K extends string>(read: RowReader<K>, key: K, what: 'warehouse' | 'category'): string | null | undefined {
+  return read.text(key, { required: true, max: 32, pattern: CODE_PATTERN, patternHint: `must be a ${what} code` });
+}

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
 import { isValidDate, todayInCity } from '../shared/dates.js';
-import { CODE_PATTERN } from '../catalog/index.js';
+import { readCodeReference } from '../catalog/index.js';
 import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
 import { openingMovements } from './posting.js';
 import { LOT_MAX_LENGTH } from './validation.js';
@@ -54,8 +54,8 @@ export function openingStockImport(chains: ChainHeads, userId: string | null, so
     parseRow(values, line, problems, header) {
       const read = new RowReader(values, line, problems, header);
       const before = problems.length;
-      const warehouse = read.text('warehouse', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a warehouse code' });
-      const category = read.text('category', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a category code' });
+      const warehouse = readCodeReference(read, 'warehouse', 'warehouse');
+      const category = readCodeReference(read, 'category', 'category');
       const lot = read.text('lot', { required: false, max: LOT_MAX_LENGTH });
       const expiryText = values.expiresOn ?? '';
       const expiresOn = expiryText === '' ? null : normaliseDate(expiryText);

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decimal } from '../shared/decimal.js';
 import { fitsScale } from '../shared/amounts.js';
 import type { FieldProblem } from '../shared/errors.js';
-import { CODE_PATTERN } from '../catalog/index.js';
+import { readCodeReference } from '../catalog/index.js';
 import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
 
 type QuotaKey = 'warehouse' | 'category' | 'quantity';
@@ -44,8 +44,8 @@ export function quotaImport(userId: string | null): ImportFormat<QuotaKey, Quota
     parseRow(values, line, problems, header) {
       const read = new RowReader(values, line, problems, header);
       const before = problems.length;
-      const warehouse = read.text('warehouse', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a warehouse code' });
-      const category = read.text('category', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: 'must be a category code' });
+      const warehouse = readCodeReference(read, 'warehouse', 'warehouse');
+      const category = readCodeReference(read, 'category', 'category');
       const quantity = read.decimal('quantity', { min: new Decimal(0), max: new Decimal('999999999999.999'), maxScale: 3 });
       if (problems.length > before) return null;
       return { warehouse: warehouse!, category: category!, quantity: quantity! };
