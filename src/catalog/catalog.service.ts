@@ -58,11 +58,6 @@ export class CatalogService {
     return toCategoryView(found);
   }
 
-  /** Categories by code, for capabilities that validate quantities against scale and lot rules. */
-  async categoriesByCode(codes: Iterable<string>): Promise<Map<string, Category>> {
-    const rows = await this.em.fork().find(Category, { code: { $in: [...new Set(codes)] } });
-    return new Map(rows.map((row) => [row.code, row]));
-  }
 
   /** Keepers see only the warehouses they keep; every other role sees all. */
   async listWarehouses(actor: Actor, q: string | undefined, page: Page): Promise<{ items: WarehouseView[]; total: number }> {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { NotFoundError, ValidationError, type FieldProblem } from '../shared/errors.js';
 import { isValidDate } from '../shared/dates.js';
-import { PRODUCT_CODES, type ProductCode, type ProductTerms } from './product-terms.js';
+import { PRODUCT_CODES, type ProductTerms } from './product-terms.js';
 import { eventTypeCatalogSchema, policyFileSchema, type EventType } from './policy.schema.js';
 
 export const EVENT_TYPES_FILE = 'event-types.json';

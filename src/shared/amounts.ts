@@ -19,11 +19,6 @@ export function parseDecimal(text: unknown): Decimal | null {
   return new Decimal(trimmed);
 }
 
-/** Number of decimal places actually used (trailing zeros ignored: "1.50" uses 1). */
-export function scaleOf(value: Decimal): number {
-  return value.decimalPlaces();
-}
-
 export function fitsScale(value: Decimal, scale: number): boolean {
   return value.decimalPlaces() <= scale;
 }
@@ -31,10 +26,6 @@ export function fitsScale(value: Decimal, scale: number): boolean {
 /** Money as the API and the database write it: always two decimals. */
 export function formatMoney(value: Decimal): string {
   return value.toFixed(MONEY_SCALE, Decimal.ROUND_HALF_UP);
-}
-
-export function formatQuantity(value: Decimal, scale: number): string {
-  return value.toFixed(scale);
 }
 
 export function roundMoney(value: Decimal): Decimal {
