@@ -1,8 +1,7 @@
 // Shared by the claims HTTP tests: people, events, valid resident IDs, and the intake → survey → assessment walk.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { requiredDocuments, residentIdCheckCharacter } from '../../src/claims/index.js';
 import { addDays, todayInCity } from '../../src/shared/dates.js';
 import type { BenefitType } from '../../src/claims/index.js';
@@ -112,7 +111,7 @@ export async function approve(app: TestApp, token: string, id: string, expected 
 
 /** A copy of policies/ with some numbers changed, for tests of limits that the shipped figures make slow to reach. */
 export function editedPolicies(edits: Record<string, (terms: any) => void>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'policies-'));
+  const dir = mkdtempSync(join(inject('runTempDir'), 'policies-'));
   cpSync('policies', dir, { recursive: true });
   for (const [product, edit] of Object.entries(edits)) {
     const file = join(dir, product, '2020-07-31.v1.json');

@@ -1,32 +1,47 @@
-// Starts one embedded PostgreSQL for the whole run and prepares a migrated template database;
-// every test file then clones the template (fast) so files never see each other's data.
-import { mkdtemp, chmod, rm } from 'node:fs/promises';
+// Starts one embedded PostgreSQL for the whole run, in a child process (see test/support/test-postgres.ts
+// for why it must not live in vitest's own process), with a migrated template database; every test file
+// then clones the template (fast) so files never see each other's data.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { TestProject } from 'vitest/node';
-import '../../src/shared/decimal.js';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { ensureDatabase, openOrm } from '../../src/db/orm.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgServerUrl: string;
+    /** A folder for the run's temporary files, removed when the run ends. */
+    runTempDir: string;
   }
 }
 
-export const TEMPLATE_DATABASE = 'relief_template';
+const READY_TIMEOUT_MS = 120_000;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'relief-test-'));
-  await chmod(dataDir, 0o755);
-  const port = 56000 + Math.floor(Math.random() * 2000);
-  const pg = await startEmbeddedPostgres({ dataDir, port, fast: true });
-  const templateUrl = await ensureDatabase(pg.url, TEMPLATE_DATABASE);
-  const orm = await openOrm({ url: templateUrl, poolMax: 2 });
-  await orm.close(true);
-  project.provide('pgServerUrl', pg.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/test-postgres.ts'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('test PostgreSQL did not become ready in time')), READY_TIMEOUT_MS);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('ready ')) {
+        clearTimeout(timer);
+        resolve(line.slice('ready '.length));
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`test PostgreSQL exited (${code}) before it was ready; its error is above`));
+    });
+  });
+  const runTempDir = await mkdtemp(join(tmpdir(), 'relief-run-'));
+  project.provide('pgServerUrl', url);
+  project.provide('runTempDir', runTempDir);
   return async () => {
-    await pg.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    child.stdin!.end();
+    await exited;
+    await rm(runTempDir, { recursive: true, force: true });
   };
 }
