@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { freePort } from '../support/ports.js';
 
 let dataDir: string;
-const port = 59000 + Math.floor(Math.random() * 500);
+// Ports asked of the OS (beforeAll), never drawn from the ephemeral range at random.
+let port: number;
 
 async function query(url: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
@@ -45,6 +47,7 @@ const alive = (pid: number) => {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'relief-lifecycle-'));
   await chmod(dataDir, 0o755);
+  port = await freePort();
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -61,7 +64,7 @@ describe('embedded PostgreSQL lifecycle', () => {
   it('another process attaches to a running service’s database and leaves it running', async () => {
     const { child } = await startChild();
     try {
-      const attached = await startEmbeddedPostgres({ dataDir, port: port + 1, fast: true });
+      const attached = await startEmbeddedPostgres({ dataDir, port: await freePort(), fast: true });
       expect(new URL(attached.url).port).toBe(String(port));
       expect((await query(attached.url, 'SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
       await attached.stop();
@@ -87,7 +90,7 @@ describe('embedded PostgreSQL lifecycle', () => {
   it('as root, a data folder the postgres user cannot reach is refused, naming the folder and the fix', async () => {
     const privateDir = await mkdtemp(join(tmpdir(), 'relief-private-')); // mkdtemp makes it 0700
     try {
-      const start = startEmbeddedPostgres({ dataDir: join(privateDir, 'data'), port: port + 3, fast: true });
+      const start = startEmbeddedPostgres({ dataDir: join(privateDir, 'data'), port: await freePort(), fast: true });
       if (process.getuid?.() === 0) {
         await expect(start).rejects.toThrow(new RegExp(`cannot enter ${privateDir}.*chmod o\\+x ${privateDir}`));
       } else {
@@ -100,11 +103,12 @@ describe('embedded PostgreSQL lifecycle', () => {
 
   it('a port taken by another program is reported with what to do', async () => {
     const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(port + 2, '127.0.0.1', resolve));
+    const taken = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
     const freshDir = await mkdtemp(join(tmpdir(), 'relief-port-'));
     await chmod(freshDir, 0o755);
     try {
-      await expect(startEmbeddedPostgres({ dataDir: freshDir, port: port + 2, fast: true })).rejects.toThrow(/port \d+ .* already in use .*EMBEDDED_PG_PORT/);
+      await expect(startEmbeddedPostgres({ dataDir: freshDir, port: taken, fast: true })).rejects.toThrow(/port \d+ .* already in use .*EMBEDDED_PG_PORT/);
     } finally {
       blocker.close();
       await rm(freshDir, { recursive: true, force: true });

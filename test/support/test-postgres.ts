@@ -4,27 +4,15 @@
 // Protocol: prints one line `ready <serverUrl>` once the migrated template exists; stops PostgreSQL and
 // removes its folder when its standard input closes (vitest ended, or was killed) or on SIGTERM.
 import { mkdtemp, chmod, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/shared/decimal.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres.js';
 import { ensureDatabase, openOrm } from '../../src/db/orm.js';
+import { freePort } from './ports.js';
 
 const TEMPLATE_DATABASE = 'relief_template';
 const START_ATTEMPTS = 5;
-
-/** A port the OS says is free right now; a start that still loses the race is retried on another. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startOnFreePort(dataDir: string): Promise<RunningPostgres> {
   let lastError: unknown;
