@@ -21,14 +21,14 @@ export interface Services {
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths'>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   return {
     orm,
     users: new UsersService(em),
     catalog: new CatalogService(em),
-    idempotency: new IdempotencyStore(em),
+    idempotency: new IdempotencyStore(em, config.idempotencyWaitMs),
     policies,
     events: new EventsService(em, policies),
     claims: new ClaimsService(em, policies),

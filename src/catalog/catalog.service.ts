@@ -3,6 +3,7 @@ import { type Actor, NotFoundError, requireRole, requireWarehouse } from '../sha
 import { type ImportOptions, type ImportReport, runImport } from '../imports/import.runner.js';
 import { Category, Warehouse } from './catalog.entity.js';
 import { categoryImport, warehouseImport } from './catalog.import.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export interface Page {
   limit: number;
@@ -48,12 +49,12 @@ export class CatalogService {
 
   async listCategories(q: string | undefined, page: Page): Promise<{ items: CategoryView[]; total: number }> {
     const where = q ? { $or: ['code', 'name', 'majorClass', 'minorClass', 'spec'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
-    const [rows, total] = await this.em.fork().findAndCount(Category, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
+    const [rows, total] = await forkOf(this.em).findAndCount(Category, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
     return { items: rows.map(toCategoryView), total };
   }
 
   async getCategory(code: string): Promise<CategoryView> {
-    const found = await this.em.fork().findOne(Category, { code });
+    const found = await forkOf(this.em).findOne(Category, { code });
     if (!found) throw new NotFoundError('category', code);
     return toCategoryView(found);
   }
@@ -63,13 +64,13 @@ export class CatalogService {
   async listWarehouses(actor: Actor, q: string | undefined, page: Page): Promise<{ items: WarehouseView[]; total: number }> {
     const search = q ? { $or: ['code', 'name', 'district', 'address'].map((field) => ({ [field]: { $ilike: likePattern(q) } })) } : {};
     const where = actor.role === 'keeper' ? { $and: [search, { code: { $in: [...actor.warehouses] } }] } : search;
-    const [rows, total] = await this.em.fork().findAndCount(Warehouse, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
+    const [rows, total] = await forkOf(this.em).findAndCount(Warehouse, where, { orderBy: { code: 'asc' }, limit: page.limit, offset: page.offset });
     return { items: rows.map(toWarehouseView), total };
   }
 
   async getWarehouse(actor: Actor, code: string): Promise<WarehouseView> {
     if (actor.role === 'keeper') requireWarehouse(actor, code);
-    const found = await this.em.fork().findOne(Warehouse, { code });
+    const found = await forkOf(this.em).findOne(Warehouse, { code });
     if (!found) throw new NotFoundError('warehouse', code);
     return toWarehouseView(found);
   }
@@ -85,7 +86,7 @@ export class CatalogService {
   }
 
   async isEmpty(): Promise<boolean> {
-    const em = this.em.fork();
+    const em = forkOf(this.em);
     return (await em.count(Category, {})) === 0 && (await em.count(Warehouse, {})) === 0;
   }
 }

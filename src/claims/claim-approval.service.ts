@@ -10,6 +10,7 @@ import { assessorsOf, lockClaim, changeClaim, type ClaimRow } from './claims.rep
 import { decideHold, grantApproval } from './claim-limits.js';
 import { claimDetail } from './claims-query.service.js';
 import type { ClaimsContext } from './claims.context.js';
+import { forkOf } from '../db/request-transaction.js';
 
 /**
  * POST /claims/:id/approve. Four eyes: nobody who assessed the claim approves it, and a payable above
@@ -34,7 +35,7 @@ export async function approveClaim(ctx: ClaimsContext, actor: Actor, key: string
     const first = await changeClaim(tx, actor, 'approve_first', claim, { status: transition(claim.status, 'approve_first'), firstApprovedBy: actor.id }, { total: total.toFixed(2), twoApprovalsAbove: terms.twoApprovalsAbove.toFixed(2) });
     return first;
   });
-  return claimDetail(ctx.em.fork(), ctx, after);
+  return claimDetail(forkOf(ctx.em), ctx, after);
 }
 
 async function finalApproval(ctx: ClaimsContext, tx: EntityManager, actor: Actor, claim: ClaimRow, terms: ProductTerms): Promise<ClaimRow> {

@@ -12,6 +12,7 @@ import { documentsNotice, knownDocuments, missingDocuments, requiredDocuments } 
 import { CLAIM_COLUMNS, lockClaim, recordHistory, toClaimRow, changeClaim, type ClaimChanges, type ClaimRow } from './claims.repository.js';
 import type { ClaimsContext } from './claims.context.js';
 import type { IntakeInput, SurveyInput } from './claims.schemas.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export interface DocumentsView {
   required: string[];
@@ -38,7 +39,7 @@ export async function registerClaim(ctx: ClaimsContext, actor: Actor, input: Int
   } catch (error) {
     // Two intakes of one person racing past the duplicate check: the unique index decides, we name the winner.
     if ((error as { constraint?: string }).constraint === 'claims_one_live_per_person') {
-      const existing = await liveDuplicate(ctx.em.fork(), checked.idNumber, input.event, input.product);
+      const existing = await liveDuplicate(forkOf(ctx.em), checked.idNumber, input.event, input.product);
       if (existing) throw duplicateError(existing);
     }
     throw error;

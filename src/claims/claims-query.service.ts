@@ -9,6 +9,7 @@ import { documentsOf } from './claim-intake.service.js';
 import { CLAIM_READERS } from './events.service.js';
 import type { ClaimsContext } from './claims.context.js';
 import type { ClaimListQuery } from './claims.schemas.js';
+import { forkOf } from '../db/request-transaction.js';
 
 /** Statuses still waiting for the insurer's decision (Insurance Law art. 23: due 30 days after the documents are complete). */
 const AWAITING_DECISION = `('REPORTED', 'SURVEYED', 'ASSESSED', 'PENDING_SECOND_APPROVAL', 'RETURNED', 'HELD')`;
@@ -110,7 +111,7 @@ export async function claimDetail(em: EntityManager, ctx: ClaimsContext, claim: 
 
 export async function getClaim(ctx: ClaimsContext, actor: Actor, key: string) {
   requireRole(actor, ...CLAIM_READERS);
-  const em = ctx.em.fork();
+  const em = forkOf(ctx.em);
   return claimDetail(em, ctx, await findClaim(em, key));
 }
 
@@ -134,7 +135,7 @@ export async function listClaims(ctx: ClaimsContext, actor: Actor, query: ClaimL
   if (query.incidentTo) add('c.incident_on <= ?', query.incidentTo);
   if (query.overdue !== undefined) add(query.overdue ? OVERDUE_SQL : `NOT ${OVERDUE_SQL}`, today, today);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const em = ctx.em.fork();
+  const em = forkOf(ctx.em);
   const from = 'FROM claims c JOIN claim_events e ON e.id = c.event_id';
   const [count] = await em.execute<{ total: string }[]>(`SELECT count(*) AS total ${from} ${whereSql}`, params);
   const rows = await em.execute(
@@ -163,7 +164,7 @@ export async function listClaims(ctx: ClaimsContext, actor: Actor, query: ClaimL
 /** GET /claims/:id/history: every change, oldest first, with who, when, what, and the state before and after. */
 export async function claimHistory(ctx: ClaimsContext, actor: Actor, key: string) {
   requireRole(actor, ...CLAIM_READERS);
-  const em = ctx.em.fork();
+  const em = forkOf(ctx.em);
   const claim = await findClaim(em, key);
   const rows = await em.execute(`SELECT id, ${iso('at')} AS at, actor_id, actor_name, action, details, before, after FROM claim_history WHERE claim_id = ? ORDER BY id`, [claim.id]);
   return {

@@ -9,6 +9,7 @@ import { ClaimEvent } from './event.entity.js';
 import type { PolicyCatalog } from './policy.loader.js';
 import { offeredBenefits, type ProductTerms } from './product-terms.js';
 import type { EventInput, EventListQuery } from './claims.schemas.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export const CLAIM_READERS: Actor['role'][] = ['admin', 'assessor', 'approver', 'finance'];
 
@@ -98,14 +99,14 @@ export class EventsService {
     if (query.type) where.type = query.type;
     if (query.district) where.district = query.district;
     if (query.from || query.to) where.occurredOn = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) };
-    const [rows, total] = await this.em.fork().findAndCount(ClaimEvent, where, { orderBy: { occurredOn: 'desc', id: 'desc' }, limit: query.limit, offset: query.offset });
+    const [rows, total] = await forkOf(this.em).findAndCount(ClaimEvent, where, { orderBy: { occurredOn: 'desc', id: 'desc' }, limit: query.limit, offset: query.offset });
     return { items: rows.map((row) => this.view(row)), total };
   }
 
   /** One event with what has been approved, held and is waiting under each product that covers it. */
   async get(actor: Actor, id: string): Promise<EventView & { totals: EventTotalsView[] }> {
     requireRole(actor, ...CLAIM_READERS);
-    const em = this.em.fork();
+    const em = forkOf(this.em);
     const event = await findEvent(em, id);
     const rows = await em.execute<{ product: string; approved: string | null; held: string; waiting: string; claims: string }[]>(
       `SELECT p.product, t.approved,

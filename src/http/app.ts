@@ -4,7 +4,7 @@ import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
 import type { Actor } from '../shared/actor.js';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
 import { parseJsonBody, readBody } from './body.js';
 import { errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';
@@ -71,27 +71,24 @@ async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<voi
   }
 }
 
+/**
+ * A keyed POST runs in one transaction with its key (see IdempotencyStore): the reply is stored and the
+ * effect committed together, or neither. A refusal (4xx) rolled back; it is remembered under the key so a
+ * retry gets the same answer. A crash (5xx) leaves the key free, so a retry does the work once.
+ */
 async function withIdempotency(ctx: Context, deps: AppDeps, actor: Actor, key: string, raw: Buffer, run: () => Promise<Reply>): Promise<Reply> {
   if (key.length > MAX_IDEMPOTENCY_KEY) {
     throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', reason: `at most ${MAX_IDEMPOTENCY_KEY} characters` }]);
   }
   const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n`).update(raw).digest('hex');
-  const reservation = await deps.idempotency.reserve(actor.id, key, ctx.method, ctx.path, hash);
-  if (reservation.state === 'replay') {
-    ctx.set('Idempotent-Replayed', 'true');
-    return { status: reservation.status, body: reservation.body };
-  }
-  let reply: Reply;
   try {
-    reply = await run();
+    const outcome = await deps.idempotency.run(actor.id, key, ctx.method, ctx.path, hash, run);
+    if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
+    return outcome.reply;
   } catch (error) {
     const failure = toErrorReply(error);
-    // A refused request (4xx) did nothing and will be refused again: remember the refusal.
-    // An unexpected failure rolled back: free the key so a retry can do the work.
-    if (failure.status < 500) await deps.idempotency.complete(actor.id, key, failure.status, failure.body);
-    else await deps.idempotency.release(actor.id, key);
+    const keyConflict = error instanceof ConflictError && (error.code === 'IDEMPOTENCY_KEY_REUSED' || error.code === 'IDEMPOTENCY_IN_PROGRESS');
+    if (failure.status < 500 && !keyConflict) await deps.idempotency.remember(actor.id, key, ctx.method, ctx.path, hash, failure);
     throw error;
   }
-  await deps.idempotency.complete(actor.id, key, reply.status, reply.body);
-  return reply;
 }

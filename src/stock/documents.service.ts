@@ -17,6 +17,7 @@ import type { ReceiptBody, WriteOffBody } from './stock.schemas.js';
 import { type DocumentView, postedDocumentView } from './stock.views.js';
 import { POSTING_ROLES } from './stock.access.js';
 import { reopenTransfer } from './transfers.service.js';
+import { forkOf } from '../db/request-transaction.js';
 
 /** PostgreSQL unique_violation on the one-reversal-per-document constraint. */
 function isSecondReversal(error: unknown): boolean {
@@ -119,7 +120,7 @@ interface OriginalDocument {
 /** A stored document and its movements; both are append-only, so reading them outside the lock is safe. */
 async function readOriginal(em: EntityManager, documentId: string): Promise<OriginalDocument> {
   if (!/^\d{1,18}$/.test(documentId)) throw new NotFoundError('document', documentId);
-  const fork = em.fork();
+  const fork = forkOf(em);
   const [document] = await fork.execute<Omit<OriginalDocument, 'movements'>[]>(
     'SELECT type, warehouse, counterpart_warehouse, transfer_id::text, stocktake_id::text FROM stock_documents WHERE id = ?',
     [documentId],

@@ -7,7 +7,8 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { transactionConnection } from '../db/raw-connection.js';
-import { isRetryable } from '../db/transaction.js';
+import { forkOf, requestTransaction } from '../db/request-transaction.js';
+import { retrying } from '../db/transaction.js';
 
 /** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
 export interface LedgerTx {
@@ -55,34 +56,48 @@ export function ledgerTxOf(tx: EntityManager): LedgerTx {
 
 /** Reads outside any transaction, through the ORM; scalar parameters only (the query builder expands arrays). */
 export function readerOf(em: EntityManager): SqlRunner {
-  return { execute: <T>(sql: string, params: readonly unknown[] = []) => em.fork().execute(sql, [...params]) as Promise<T> };
+  return { execute: <T>(sql: string, params: readonly unknown[] = []) => forkOf(em).execute(sql, [...params]) as Promise<T> };
 }
 
-const MAX_ATTEMPTS = 5;
+// One round trip: the ledger's prepared statements take opaque jsonb and array parameters, so a plan
+// made for the values at hand is never better than the cached generic one, only slower to get.
+const BEGIN = 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan';
 
 /**
  * Runs `work` in a transaction on a pooled connection, retrying a bounded number of times on
  * serialization failures and deadlocks (as db/transaction.ts does for the ORM). `work` must be
- * safe to re-run: it does its reads inside the transaction.
+ * safe to re-run: it does its reads inside the transaction. Inside a request transaction it runs
+ * in a savepoint of that transaction instead.
  */
 export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
+  const trx = requestTransaction();
+  if (trx) return inSavepoint((await trx.client.acquireConnection()) as pg.ClientBase, work);
   const knex = em.getConnection().getKnex() as Knex;
-  for (let attempt = 1; ; attempt++) {
+  return retrying(async () => {
     const client = (await knex.client.acquireConnection()) as pg.ClientBase;
     try {
-      // One round trip: the ledger's prepared statements take opaque jsonb and array parameters, so a
-      // plan made for the values at hand is never better than the cached generic one, only slower to get.
-      await client.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query(BEGIN);
       const result = await work(onClient(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
       // A connection that cannot even roll back is dropped by the pool's check when next acquired.
       await client.query('ROLLBACK').catch(() => undefined);
-      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+      throw error;
     } finally {
       await knex.client.releaseConnection(client);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.floor(Math.random() * 10)));
+  });
+}
+
+async function inSavepoint<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT ledger; SET LOCAL plan_cache_mode = force_generic_plan');
+  try {
+    const result = await work(onClient(client));
+    await client.query('RELEASE SAVEPOINT ledger');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT ledger').catch(() => undefined);
+    throw error;
   }
 }

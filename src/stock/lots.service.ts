@@ -12,6 +12,7 @@ import { todayInCity } from '../shared/dates.js';
 import type { LotStatus } from './fefo.js';
 import type { ChainHeads } from './ledger.lock.js';
 import { POSTING_ROLES, readScope, scopeParam } from './stock.access.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export interface LotView {
   category: string;
@@ -64,7 +65,7 @@ export class LotsService {
 
   async list(actor: Actor, category: string, warehouse?: string): Promise<{ items: LotView[] }> {
     const scope = scopeParam(readScope(actor, warehouse));
-    const rows = await this.em.fork().execute<LotRow[]>(`${LOTS_SQL} WHERE l.category = ? ORDER BY l.expires_on, l.lot`, [scope, scope, category]);
+    const rows = await forkOf(this.em).execute<LotRow[]>(`${LOTS_SQL} WHERE l.category = ? ORDER BY l.expires_on, l.lot`, [scope, scope, category]);
     const today = todayInCity();
     return { items: rows.map((row) => toView(row, today)) };
   }

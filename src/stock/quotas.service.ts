@@ -9,6 +9,7 @@ import type { FieldProblem } from '../shared/errors.js';
 import { addDays, todayInCity } from '../shared/dates.js';
 import { validateQuantity, throwIfProblems } from './validation.js';
 import { readScope, scopeParam } from './stock.access.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export interface QuotaView {
   warehouse: string;
@@ -22,7 +23,7 @@ export class QuotasService {
   /** Sets (or replaces) one quota; 0 removes the requirement without losing the record of it. */
   async set(actor: Actor, input: { warehouse: string; category: string; quantity: Decimal }): Promise<QuotaView> {
     requireRole(actor, 'admin');
-    const em = this.em.fork();
+    const em = forkOf(this.em);
     const [found] = await em.execute<{ warehouse: boolean; scale: number | null; lot_tracked: boolean | null }[]>(
       'SELECT EXISTS (SELECT 1 FROM warehouses WHERE code = ?) AS warehouse, (SELECT scale FROM categories WHERE code = ?) AS scale, (SELECT lot_tracked FROM categories WHERE code = ?) AS lot_tracked',
       [input.warehouse, input.category, input.category],
@@ -42,7 +43,7 @@ export class QuotasService {
 
   async list(actor: Actor, query: { warehouse?: string; category?: string }): Promise<{ items: QuotaView[] }> {
     const scope = scopeParam(readScope(actor, query.warehouse));
-    const rows = await this.em.fork().execute<{ warehouse: string; category: string; quantity: string; scale: number }[]>(
+    const rows = await forkOf(this.em).execute<{ warehouse: string; category: string; quantity: string; scale: number }[]>(
       `SELECT q.warehouse, q.category, q.quantity::text, c.scale FROM stock_quotas q JOIN categories c ON c.code = q.category
        WHERE (?::jsonb IS NULL OR q.warehouse IN (SELECT jsonb_array_elements_text(?::jsonb))) AND (?::text IS NULL OR q.category = ?)
        ORDER BY q.warehouse, q.category`,
@@ -57,7 +58,7 @@ export class QuotasService {
    */
   async belowQuota(actor: Actor, warehouse?: string) {
     const scope = scopeParam(readScope(actor, warehouse));
-    const rows = await this.em.fork().execute<{ warehouse: string; category: string; name: string; unit: string; scale: number; quota: string; on_hand: string; usable: string }[]>(
+    const rows = await forkOf(this.em).execute<{ warehouse: string; category: string; name: string; unit: string; scale: number; quota: string; on_hand: string; usable: string }[]>(
       `SELECT q.warehouse, q.category, c.name, c.unit, c.scale, q.quantity::text AS quota, coalesce(sum(b.on_hand), 0)::text AS on_hand,
               coalesce(sum(b.on_hand - b.reserved) FILTER (WHERE b.lot = '' OR (l.status = 'AVAILABLE' AND l.expires_on >= ?::date)), 0)::text AS usable
        FROM stock_quotas q JOIN categories c ON c.code = q.category
@@ -82,7 +83,7 @@ export class QuotasService {
   async expiring(actor: Actor, days: number, warehouse?: string) {
     const scope = scopeParam(readScope(actor, warehouse));
     const today = todayInCity();
-    const rows = await this.em.fork().execute<{ warehouse: string; category: string; name: string; lot: string; expires_on: string; status: string; on_hand: string; scale: number; days_left: number }[]>(
+    const rows = await forkOf(this.em).execute<{ warehouse: string; category: string; name: string; lot: string; expires_on: string; status: string; on_hand: string; scale: number; days_left: number }[]>(
       `SELECT b.warehouse, b.category, c.name, b.lot, l.expires_on::text, l.status, b.on_hand::text, c.scale, (l.expires_on - ?::date) AS days_left
        FROM stock_balances b JOIN stock_lots l ON l.category = b.category AND l.lot = b.lot JOIN categories c ON c.code = b.category
        WHERE b.on_hand > 0 AND l.expires_on <= ?::date AND (?::jsonb IS NULL OR b.warehouse IN (SELECT jsonb_array_elements_text(?::jsonb)))

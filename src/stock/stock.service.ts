@@ -17,6 +17,7 @@ import { openingStockImport } from './opening.import.js';
 import { quotaImport } from './quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
 import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export class StockService {
   readonly documents: DocumentsService;
@@ -36,27 +37,27 @@ export class StockService {
   }
 
   balances(actor: Actor, query: BalancesQuery) {
-    return balances(this.em.fork(), actor, query);
+    return balances(forkOf(this.em), actor, query);
   }
 
   ledger(actor: Actor, query: LedgerQuery) {
-    return ledger(this.em.fork(), actor, query);
+    return ledger(forkOf(this.em), actor, query);
   }
 
   document(actor: Actor, id: string) {
-    return documentOf(this.em.fork(), actor, id);
+    return documentOf(forkOf(this.em), actor, id);
   }
 
   /** The projections recomputed from the movements; `ok` with no discrepancies is the only healthy answer. */
   async check(actor: Actor | null) {
     if (actor) requireRole(actor, ...AUDIT_ROLES);
-    return checkLedger(this.em.fork());
+    return checkLedger(forkOf(this.em));
   }
 
   /** Every hash chain recomputed and compared with its head. */
   async verify(actor: Actor | null) {
     if (actor) requireRole(actor, ...AUDIT_ROLES);
-    return verifyLedger(this.em.fork());
+    return verifyLedger(forkOf(this.em));
   }
 
   /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data. */
@@ -75,7 +76,7 @@ export class StockService {
 
   /** True when no movement has been recorded yet (sample data loads opening stock only then). */
   async isEmpty(): Promise<boolean> {
-    const [row] = await this.em.fork().execute<{ any: boolean }[]>('SELECT EXISTS (SELECT 1 FROM stock_documents) AS any');
+    const [row] = await forkOf(this.em).execute<{ any: boolean }[]>('SELECT EXISTS (SELECT 1 FROM stock_documents) AS any');
     return !row!.any;
   }
 }

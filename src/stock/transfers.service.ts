@@ -20,6 +20,7 @@ import { outgoingLineProblems, repeatedLineProblems, toLineInputs } from './stoc
 import { POSTING_ROLES, READING_ROLES, readScope, scopeParam } from './stock.access.js';
 import type { TransferBody, TransferReceiveBody } from './stock.schemas.js';
 import { type DocumentView, postedDocumentView } from './stock.views.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export type TransferStatus = 'IN_TRANSIT' | 'RECEIVED' | 'CANCELLED';
 
@@ -104,7 +105,7 @@ export class TransfersService {
     requireRole(actor, ...POSTING_ROLES);
     const transfer = await readTransfer(readerOf(this.em), transferId);
     requireWarehouse(actor, transfer.to_warehouse);
-    const shipment = await readShipment(this.em.fork(), transferId);
+    const shipment = await readShipment(forkOf(this.em), transferId);
     const occurredAt = body.occurredAt ?? todayInCity();
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, shipment.map((m) => m.category), [transfer.to_warehouse]);
@@ -126,7 +127,7 @@ export class TransfersService {
     requireRole(actor, ...POSTING_ROLES);
     const transfer = await readTransfer(readerOf(this.em), transferId);
     requireWarehouse(actor, transfer.from_warehouse);
-    const shipment = await readShipment(this.em.fork(), transferId);
+    const shipment = await readShipment(forkOf(this.em), transferId);
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, shipment.map((m) => m.category), [transfer.from_warehouse]);
       requireInTransit(await readTransfer(tx, transferId, true), 'cancelled');
@@ -150,7 +151,7 @@ export class TransfersService {
   /** Transfers touching a warehouse (either end); a keeper sees only those of the warehouses they keep. */
   async list(actor: Actor, query: { warehouse?: string; status?: TransferStatus; limit: number; offset: number }) {
     const scope = scopeParam(readScope(actor, query.warehouse));
-    const rows = await this.em.fork().execute<(TransferRow & { total: string })[]>(
+    const rows = await forkOf(this.em).execute<(TransferRow & { total: string })[]>(
       `SELECT ${TRANSFER_COLUMNS}, count(*) OVER ()::text AS total FROM stock_transfers
        WHERE (?::jsonb IS NULL OR from_warehouse IN (SELECT jsonb_array_elements_text(?::jsonb)) OR to_warehouse IN (SELECT jsonb_array_elements_text(?::jsonb)))
          AND (?::text IS NULL OR status = ?)

@@ -4,6 +4,7 @@ import { type Actor, ConflictError, NotFoundError, ValidationError, requireRole 
 import { inTransaction } from '../db/transaction.js';
 import { hashToken, newToken } from './tokens.js';
 import { ApiToken, ROLES, User } from './user.entity.js';
+import { forkOf } from '../db/request-transaction.js';
 
 export const newUserSchema = z
   .object({
@@ -81,7 +82,7 @@ export class UsersService {
 
   /** On the very first start, creates an admin and returns its token (to print once). */
   async bootstrapAdmin(): Promise<string | null> {
-    const em = this.em.fork();
+    const em = forkOf(this.em);
     if ((await em.count(User, { role: 'admin' })) > 0) return null;
     const { token } = await this.create(null, { name: 'admin', role: 'admin' });
     return token;
@@ -89,7 +90,7 @@ export class UsersService {
 
   async list(actor: Actor, page: { limit: number; offset: number }): Promise<{ items: UserView[]; total: number }> {
     requireRole(actor, 'admin');
-    const [users, total] = await this.em.fork().findAndCount(User, {}, { orderBy: { id: 'asc' }, limit: page.limit, offset: page.offset });
+    const [users, total] = await forkOf(this.em).findAndCount(User, {}, { orderBy: { id: 'asc' }, limit: page.limit, offset: page.offset });
     return { items: users.map(toUserView), total };
   }
 

@@ -27,14 +27,14 @@ describe('a broken policy file stops start-up', () => {
     const dir = editedPolicies({ STAMPEDE: (terms) => { terms.medical.limit = 20000; } });
     const expected = /STAMPEDE\/2020-07-31\.v1\.json: medical\.limit: expected a money amount like "20000\.00"/;
     expect(() => loadPolicies(dir)).toThrow(expected);
-    expect(() => buildServices(app.services.orm, { paths: { ...loadConfig({}).paths, policies: dir } })).toThrow(expected);
+    expect(() => buildServices(app.services.orm, { ...loadConfig({}), paths: { ...loadConfig({}).paths, policies: dir } })).toThrow(expected);
   });
 
   it('an unknown field and a benefit without its documents are named too', () => {
     const misspelt = editedPolicies({ BRAVE_DEED: (terms) => { terms.perEventLimt = null; } });
-    expect(() => buildServices(app.services.orm, { paths: { ...loadConfig({}).paths, policies: misspelt } })).toThrow(/BRAVE_DEED\/2020-07-31\.v1\.json: perEventLimt: unknown field/);
+    expect(() => buildServices(app.services.orm, { ...loadConfig({}), paths: { ...loadConfig({}).paths, policies: misspelt } })).toThrow(/BRAVE_DEED\/2020-07-31\.v1\.json: perEventLimt: unknown field/);
     const undocumented = editedPolicies({ VOLUNTEER: (terms) => { delete terms.requiredDocuments.MEDICAL; } });
-    expect(() => buildServices(app.services.orm, { paths: { ...loadConfig({}).paths, policies: undocumented } })).toThrow(/VOLUNTEER\/2020-07-31\.v1\.json: requiredDocuments\.MEDICAL/);
+    expect(() => buildServices(app.services.orm, { ...loadConfig({}), paths: { ...loadConfig({}).paths, policies: undocumented } })).toThrow(/VOLUNTEER\/2020-07-31\.v1\.json: requiredDocuments\.MEDICAL/);
   });
 });
 
