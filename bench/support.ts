@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import '../src/shared/decimal.js';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { freePort, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { ensureDatabase } from '../src/db/orm.js';
 
 export interface BenchDatabase {
@@ -14,10 +14,11 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
+/** EMBEDDED_PG_PORT when set (as for the service), else a port the OS says is free. */
 export async function startBenchPostgres(): Promise<BenchDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'relief-bench-'));
   await chmod(dataDir, 0o755);
-  const port = 58000 + Math.floor(Math.random() * 1000);
+  const port = process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : await freePort();
   const server = await startEmbeddedPostgres({ dataDir, port });
   return {
     serverUrl: server.url,

@@ -182,3 +182,18 @@ export async function assertPortFree(port: number, host = '127.0.0.1', what = 'e
     server.listen(port, host, () => server.close(() => resolve()));
   });
 }
+
+/**
+ * A TCP port the OS says is free right now. Ports drawn at random can fall on one the kernel just handed
+ * out as an ephemeral port; asking the kernel avoids that, and callers retry on the rare lost race.
+ */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { freePort } from '../support/ports.js';
+import { freePort, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 
 let dataDir: string;
 // Ports asked of the OS (beforeAll), never drawn from the ephemeral range at random.

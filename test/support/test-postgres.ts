@@ -7,9 +7,8 @@ import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/shared/decimal.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres.js';
+import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres.js';
 import { ensureDatabase, openOrm } from '../../src/db/orm.js';
-import { freePort } from './ports.js';
 
 const TEMPLATE_DATABASE = 'relief_template';
 const START_ATTEMPTS = 5;
