@@ -6,7 +6,7 @@
  * spaces (` "a, b"`: a quoted cell meant, but split at its comma), and a quote never closed.
  * csv-parse reports none of the first two under `relax_quotes`, so this scan finds them first.
  */
-export type QuoteProblem = { at: number; reason: string };
+export type QuoteProblem = { at: number; value: string; reason: string };
 
 const COMMA = 44;
 const LF = 10;
@@ -25,20 +25,20 @@ export function findQuoteProblem(text: string): QuoteProblem | null {
       let close = at;
       for (;;) {
         close = text.indexOf('"', close + 1);
-        if (close === -1) return { at, reason: 'a quoted cell is never closed: this " opens a cell and no closing " follows' };
+        if (close === -1) return { at, value: cellText(text, at, at + 1), reason: 'a quoted cell is never closed: this " opens a cell and no closing " follows' };
         if (text.charCodeAt(close + 1) !== QUOTE) break;
         close += 1; // "" is an escaped quote inside the cell
       }
       const next = text.charCodeAt(close + 1);
       if (close + 1 < text.length && next !== COMMA && next !== LF && next !== CR) {
-        return { at, reason: 'text follows the closing quote of a quoted cell; if the quotes are part of the text, quote the whole cell and double each quote inside it ("""12"" pipe")' };
+        return { at, value: cellText(text, at, close + 1), reason: 'text follows the closing quote of a quoted cell; if the quotes are part of the text, quote the whole cell and double each quote inside it ("""12"" pipe")' };
       }
       at = text.indexOf('"', close + 1);
     } else {
       let before = at - 1;
       while (before >= start && (text.charCodeAt(before) === 32 || text.charCodeAt(before) === 9)) before--;
       if (before < start || endsCell(text.charCodeAt(before))) {
-        return { at, reason: 'spaces before an opening quote: remove them, or the cell is split at its commas' };
+        return { at, value: cellText(text, before + 1, at + 1), reason: 'spaces before an opening quote: remove them, or the cell is split at its commas' };
       }
       at = text.indexOf('"', at + 1);
     }
@@ -54,9 +54,9 @@ export function lineAt(text: string, position: number): number {
   return line;
 }
 
-/** The cell text around a position, for a problem's `value`. */
-export function cellAround(text: string, position: number, max = 40): string {
-  let from = position;
-  while (from > 0 && !',\n\r'.includes(text[from - 1]!)) from--;
-  return [...text.slice(from, from + max * 2)].slice(0, max).join('').split(/[\r\n]/)[0]!;
+/** The cell from `from` to the next comma or line end at or after `scanFrom`, at most 40 characters, for a problem's `value`. */
+function cellText(text: string, from: number, scanFrom: number): string {
+  const end = text.slice(scanFrom, scanFrom + 200).search(/[,\r\n]/);
+  const cell = text.slice(from, end === -1 ? scanFrom + 200 : scanFrom + end);
+  return [...cell].slice(0, 40).join('');
 }

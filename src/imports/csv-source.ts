@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { type FieldProblem, TooLargeError, ValidationError } from '../shared/errors.js';
-import { cellAround, findQuoteProblem, lineAt } from './csv-quotes.js';
+import { findQuoteProblem, lineAt } from './csv-quotes.js';
 
 /**
  * Blank lines and blank records are skipped here, not by csv-parse: its skip options also drop what they
@@ -166,7 +166,7 @@ function recordProblems<K extends string>(record: string[], keys: (K | null)[], 
 async function badCsv(text: string, error: unknown): Promise<ValidationError> {
   const quote = findQuoteProblem(text);
   if (quote) {
-    return new ValidationError(`the file is not valid CSV: line ${lineAt(text, quote.at)}: ${quote.reason}`, [{ line: lineAt(text, quote.at), value: cellAround(text, quote.at), reason: quote.reason }], 'BAD_CSV');
+    return new ValidationError(`the file is not valid CSV: line ${lineAt(text, quote.at)}: ${quote.reason}`, [{ line: lineAt(text, quote.at), value: quote.value, reason: quote.reason }], 'BAD_CSV');
   }
   const { failedAt } = await recordLines(text);
   const reason = `${(error as Error).message.replace(/ at line \d+| on line \d+/g, '')} (${(error as CsvError).code})`;
