@@ -5,9 +5,9 @@ import { openSystem, type System } from '../boot.js';
 import { loadConfig } from '../config.js';
 import type { ImportOptions, ImportReport } from '../imports/index.js';
 import { createLogger } from '../logger.js';
-import { DomainError } from '../shared/errors.js';
 import type { Services } from '../services.js';
 import { ROLES } from '../users/index.js';
+import { refusalLines } from './problems.js';
 import { importProgress } from './progress.js';
 
 /** Runs `work` against the database the service uses (embedded unless DATABASE_URL is set), then closes it. */
@@ -24,6 +24,9 @@ async function withSystem<T>(work: (services: Services, system: System) => Promi
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Set by `import --all`: a refused file then prints every problem. */
+let printAllProblems = false;
 
 type Importer = (services: Services, bytes: Buffer, options: ImportOptions) => Promise<ImportReport>;
 
@@ -42,13 +45,19 @@ function importCommand(program: Command): void {
     .argument('<kind>', 'what the file holds')
     .argument('<file>', 'CSV file: UTF-8 (with or without BOM) or GB18030/GBK, Chinese or English headers')
     .option('--dry-run', 'validate and count, write nothing')
-    .action(async (kind: string, file: string, options: { dryRun?: boolean }) => {
+    .option('--charset <name>', 'the file\'s charset: utf-8, gb18030, gbk or gb2312 (needed when the bytes read as both)')
+    .option('--all', 'print every problem of a refused file, not only the first 50')
+    .action(async (kind: string, file: string, options: { dryRun?: boolean; charset?: string; all?: boolean }) => {
+      printAllProblems = options.all ?? false;
       const importer = importers[kind];
       if (!importer) throw new Error(`unknown import kind ${kind}; one of: ${Object.keys(importers).join(', ')}`);
       const bytes = await readFile(file);
       const progress = importProgress();
       const report = await withSystem((services) =>
-        importer(services, bytes, { dryRun: options.dryRun ?? false, maxRows: loadConfig().limits.importRows, source: `cli:${file}`, onProgress: progress.onProgress }),
+        importer(services, bytes, {
+          dryRun: options.dryRun ?? false, maxRows: loadConfig().limits.importRows, charset: options.charset, listProblems: Number.POSITIVE_INFINITY,
+          source: `cli:${file}`, onProgress: progress.onProgress,
+        }),
       ).finally(progress.stop);
       print(report);
     });
@@ -125,9 +134,6 @@ export function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-    if (error instanceof DomainError) {
-      process.stderr.write(`${error.code}: ${error.message}\n`);
-      if (Array.isArray(error.details)) for (const p of error.details.slice(0, 50)) process.stderr.write(`  ${JSON.stringify(p)}\n`);
-    } else process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${refusalLines(error, printAllProblems).join('\n')}\n`);
     process.exit(1);
   });

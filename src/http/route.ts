@@ -15,7 +15,7 @@ export interface HandlerInput<B, Q> {
   raw: Buffer;
   log: Logger;
   requestId: string;
-  /** The koa context, only for streamed responses (files); ordinary handlers return a value. */
+  /** The koa context, only for streamed responses (files) and `declaredCharset`; ordinary handlers return a value. */
   koa: Context;
 }
 
@@ -49,6 +49,9 @@ export interface RouteSpec<B = unknown, Q = unknown> {
 export function route<B = undefined, Q = undefined>(spec: RouteSpec<B, Q>): RouteSpec<unknown, unknown> {
   return spec as RouteSpec<unknown, unknown>;
 }
+
+/** The charset of `Content-Type: text/csv; charset=…`, if the client declared one. */
+export const declaredCharset = (koa: Context): string | undefined => koa.request.charset || undefined;
 
 export const ok = (body: unknown): Reply => ({ status: 200, body });
 export const created = (body: unknown): Reply => ({ status: 201, body });

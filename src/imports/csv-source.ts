@@ -1,8 +1,14 @@
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { MalformedError, TooLargeError, ValidationError } from '../shared/errors.js';
+import { CsvError, parse } from 'csv-parse';
+import { type FieldProblem, TooLargeError, ValidationError } from '../shared/errors.js';
+import { findQuoteProblem, lineAt } from './csv-quotes.js';
 
-const PARSE_OPTIONS = { bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true, trim: false } as const;
+/**
+ * Blank lines and blank records are skipped here, not by csv-parse: its skip options also drop what they
+ * skipped from `raw`, and `raw` is what physical line numbers are counted from (its `info.lines` counts
+ * a CRLF inside a quoted cell as two lines). See csv-quotes.ts for `relax_quotes`.
+ */
+const PARSE_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, trim: false } as const;
 
 /**
  * Parsing in 64 Ki pieces lets other requests run while a large file is read. A cut never falls
@@ -19,35 +25,64 @@ export function* chunksOf(text: string, size = 65_536): Generator<string> {
   }
 }
 
-/**
- * The real line of every record (index 0 is the header), for reporting bad rows: records may
- * span lines (quoted newlines) and blank lines are skipped, so record n is not always line n + 1.
- */
-export async function recordLines(text: string): Promise<number[]> {
-  const lines: number[] = [];
-  const parser = Readable.from(chunksOf(text)).pipe(parse({ ...PARSE_OPTIONS, info: true }));
-  for await (const { info } of parser as AsyncIterable<{ info: { lines: number } }>) lines.push(info.lines);
-  return lines;
-}
-
-export type TextEncodingName = 'utf-8' | 'gb18030';
-
-/**
- * Excel on a Chinese Windows saves CSV as GBK/GB18030; elsewhere it is UTF-8, with or without BOM.
- * A strict UTF-8 decode decides: GBK text of any length is almost never valid UTF-8.
- */
-export function decodeCsvBytes(bytes: Buffer): { text: string; encoding: TextEncodingName } {
-  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
-  } catch {
-    try {
-      return { text: new TextDecoder('gb18030', { fatal: true }).decode(body), encoding: 'gb18030' };
-    } catch {
-      throw new MalformedError('the file is neither UTF-8 nor GB18030/GBK text; save it from Excel as "CSV UTF-8" or "CSV"');
-    }
+/** Line ends in a record's `raw` (csv-parse keeps only the first character of a CRLF record end). */
+function lineBreaksIn(raw: string): number {
+  let breaks = 0;
+  for (let at = 0; at < raw.length; at++) {
+    const code = raw.charCodeAt(at);
+    if (code === 10 || (code === 13 && raw.charCodeAt(at + 1) !== 10)) breaks++;
   }
+  return breaks;
 }
+
+/** Only ASCII spaces and tabs: a full-width space (U+3000) or a no-break space is part of the text. */
+export function trimCell(cell: string): string {
+  const isSpace = (code: number) => code === 32 || code === 9;
+  if (cell === '' || (!isSpace(cell.charCodeAt(0)) && !isSpace(cell.charCodeAt(cell.length - 1)))) return cell;
+  let from = 0;
+  let to = cell.length;
+  while (from < to && isSpace(cell.charCodeAt(from))) from++;
+  while (to > from && isSpace(cell.charCodeAt(to - 1))) to--;
+  return cell.slice(from, to);
+}
+
+/** A record every cell of which is empty or spaces is skipped, unless it has more cells than the header. */
+function skipped(record: string[], headerCells: number | null): boolean {
+  return (headerCells === null || record.length <= headerCells) && record.every((cell) => trimCell(cell) === '');
+}
+
+export interface RecordLines {
+  /** The physical line where each record starts (index 0 is the header); skipped records are left out. */
+  lines: number[];
+  /** Where csv-parse failed: the line where the record it could not read starts. */
+  failedAt?: number;
+}
+
+/**
+ * The physical line of every record, for reporting bad rows: records may span lines (quoted newlines)
+ * and blank lines are skipped, so record n is not always line n + 1. A line ends at LF, CRLF or a lone CR.
+ */
+export async function recordLines(text: string): Promise<RecordLines> {
+  const lines: number[] = [];
+  let line = 1;
+  let headerCells: number | null = null;
+  const parser = Readable.from(chunksOf(text)).pipe(parse({ ...PARSE_OPTIONS, raw: true }));
+  try {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      if (!skipped(record, headerCells)) {
+        lines.push(line);
+        headerCells ??= record.length;
+      }
+      line += lineBreaksIn(raw);
+    }
+  } catch (error) {
+    if (error instanceof CsvError) return { lines, failedAt: line };
+    throw error;
+  }
+  return { lines };
+}
+
+export { decodeCsvBytes, type TextEncodingName } from './csv-charset.js';
 
 /** Reads a stream into memory, refusing it as soon as it passes `maxBytes`. */
 export async function readLimited(stream: AsyncIterable<Buffer | string>, maxBytes: number): Promise<Buffer> {
@@ -71,72 +106,117 @@ export interface ColumnSpec<K extends string = string> {
 
 export interface CsvRecord<K extends string> {
   /**
-   * 1-based line of the record, assuming one line per record (the header is line 1). Counting real
-   * lines costs the parser more than half its speed, so `recordLines` finds them only for bad rows.
+   * The record's ordinal counting the header as 1, which is its line when every record is one line.
+   * Counting physical lines costs the parser more than half its speed, so `recordLines` finds them
+   * only when a file is refused (the runner puts them on the problems).
    */
   line: number;
   values: Partial<Record<K, string>>;
+  /** Problems of the record as CSV (more cells than the header, a NUL character); its values are then not checked. */
+  problems?: FieldProblem[];
   /** Column names as the file spells them, so problems name the column the user sees. */
   headerOf: (key: K) => string;
 }
 
 /** Maps the header row to column keys; every unknown or missing column is reported at once. */
-export function mapHeader<K extends string>(header: string[], columns: readonly ColumnSpec<K>[]): (K | null)[] {
+export function mapHeader<K extends string>(header: string[], columns: readonly ColumnSpec<K>[], line = 1): (K | null)[] {
   const byName = new Map<string, K>();
   for (const column of columns) for (const name of column.headers) byName.set(name.trim().toLowerCase(), column.key);
-  const problems = [];
+  const problems: FieldProblem[] = [];
   const seen = new Set<K>();
   const keys = header.map((raw, index) => {
     const name = raw.trim().toLowerCase();
     if (name === '') return null;
-    const key = byName.get(name);
-    if (!key) {
-      problems.push({ line: 1, field: raw, reason: `unknown column (column ${index + 1}); expected one of: ${columns.map((c) => c.headers.join('/')).join(', ')}` });
+    if (name.includes('\0')) {
+      problems.push({ line, field: `(column ${index + 1})`, value: raw.replaceAll('\0', '\\0'), reason: 'contains NUL characters (byte 0): is the file UTF-16 or damaged? save it from Excel as "CSV UTF-8" or "CSV"' });
       return null;
     }
-    if (seen.has(key)) problems.push({ line: 1, field: raw, reason: `column appears twice (column ${index + 1})` });
+    const key = byName.get(name);
+    if (!key) {
+      problems.push({ line, field: raw, reason: `unknown column (column ${index + 1}); expected one of: ${columns.map((c) => c.headers.join('/')).join(', ')}` });
+      return null;
+    }
+    if (seen.has(key)) problems.push({ line, field: raw, reason: `column appears twice (column ${index + 1})` });
     seen.add(key);
     return key;
   });
   for (const column of columns) {
-    if (column.required && !seen.has(column.key)) problems.push({ line: 1, field: column.headers[0], reason: `required column is missing (${column.headers.join(' / ')})` });
+    if (column.required && !seen.has(column.key)) problems.push({ line, field: column.headers[0], reason: `required column is missing (${column.headers.join(' / ')})` });
   }
   if (problems.length) throw new ValidationError('the header row does not match the format', problems, 'BAD_HEADER');
   return keys;
 }
 
+/** Problems that make a record unreadable as a row of this header; none for a good record. */
+function recordProblems<K extends string>(record: string[], keys: (K | null)[], line: number, nameOf: (index: number) => string, hasNul: boolean): FieldProblem[] | undefined {
+  const problems: FieldProblem[] = [];
+  if (record.length > keys.length) {
+    const extra = record.slice(keys.length).find((cell) => cell !== '') ?? '';
+    problems.push({ line, field: `(column ${keys.length + 1})`, value: [...extra].slice(0, 40).join(''), reason: `the row has ${record.length} cells but the header has ${keys.length}; extra cells are refused, not dropped` });
+  }
+  if (hasNul) {
+    record.forEach((cell, index) => {
+      if (cell.includes('\0')) problems.push({ line, field: nameOf(index), value: cell.replaceAll('\0', '\\0'), reason: 'contains a NUL character (byte 0), which text may not hold' });
+    });
+  }
+  return problems.length ? problems : undefined;
+}
+
+/** A csv-parse failure (or an ambiguous quote) as a 422 naming the physical line. */
+async function badCsv(text: string, error: unknown): Promise<ValidationError> {
+  const quote = findQuoteProblem(text);
+  if (quote) {
+    return new ValidationError(`the file is not valid CSV: line ${lineAt(text, quote.at)}: ${quote.reason}`, [{ line: lineAt(text, quote.at), value: quote.value, reason: quote.reason }], 'BAD_CSV');
+  }
+  const { failedAt } = await recordLines(text);
+  const reason = `${(error as Error).message.replace(/ at line \d+| on line \d+/g, '')} (${(error as CsvError).code})`;
+  return new ValidationError(`the file is not valid CSV: line ${failedAt}: ${reason}`, [{ line: failedAt, reason }], 'BAD_CSV');
+}
+
 /**
- * Streams CSV records (CRLF or LF) with their line numbers, header mapped to keys.
- * Row count is bounded: a file over `maxRows` is refused before anything is written.
+ * Streams CSV records (CRLF or LF) with their ordinals, header mapped to keys, cells trimmed of ASCII
+ * spaces and tabs only. Row count is bounded: a file over `maxRows` is refused before anything is written.
  */
 export async function* readCsvRecords<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number): AsyncGenerator<CsvRecord<K>> {
+  const quote = text.includes('"') ? findQuoteProblem(text) : null;
+  if (quote) throw await badCsv(text, null);
+  const hasNul = text.includes('\0');
   const parser = Readable.from(chunksOf(text)).pipe(parse(PARSE_OPTIONS));
   let keys: (K | null)[] | null = null;
   let headerOf: (key: K) => string = (key) => key;
+  let nameOf: (index: number) => string = (index) => `(column ${index + 1})`;
+  let blankBeforeHeader = 0;
   let rows = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
+      if (skipped(record, keys?.length ?? null)) {
+        if (!keys) blankBeforeHeader++;
+        continue;
+      }
       if (!keys) {
-        keys = mapHeader(record, columns);
+        const header = record;
+        keys = mapHeader(header, columns, 1 + blankBeforeHeader);
         const names = new Map<K, string>();
-        keys.forEach((key, index) => key && names.set(key, record[index]!.trim()));
+        keys.forEach((key, index) => key && names.set(key, header[index]!.trim()));
         const fallback = new Map(columns.map((c) => [c.key, c.headers[0]!]));
         headerOf = (key) => names.get(key) ?? fallback.get(key) ?? key;
+        nameOf = (index) => (keys![index] ? headerOf(keys![index]!) : header[index]?.trim() || `(column ${index + 1})`);
         continue;
       }
       if (++rows > maxRows) throw new TooLargeError(`the file has more than ${maxRows} rows`, { maxRows });
+      const line = rows + 1;
+      const problems = recordProblems(record, keys, line, nameOf, hasNul);
       const values: Partial<Record<K, string>> = {};
-      record.forEach((cell, index) => {
-        const key = keys![index];
-        if (key) values[key] = cell.trim();
-      });
-      yield { line: rows + 1, values, headerOf };
+      if (!problems) {
+        record.forEach((cell, index) => {
+          const key = keys![index];
+          if (key) values[key] = trimCell(cell);
+        });
+      }
+      yield { line, values, headerOf, ...(problems ? { problems } : {}) };
     }
   } catch (error) {
-    if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('CSV_')) {
-      const line = (error as { lines?: number }).lines;
-      throw new ValidationError('the file is not valid CSV', [{ line, reason: error.message }], 'BAD_CSV');
-    }
+    if (error instanceof CsvError) throw await badCsv(text, error);
     throw error;
   }
   if (!keys) throw new ValidationError('the file is empty', [{ line: 1, reason: 'no header row' }], 'EMPTY_FILE');

@@ -47,6 +47,10 @@ export type ImportPhase = 'validating' | 'writing';
 export interface ImportOptions {
   dryRun: boolean;
   maxRows: number;
+  /** The charset the sender declared (HTTP Content-Type, CLI --charset); see decodeCsvBytes. */
+  charset?: string;
+  /** How many problems a refusal lists (default MAX_LISTED_PROBLEMS); the CLI asks for all of them. */
+  listProblems?: number;
   source?: string;
   userId?: string;
   onProgress?: (phase: ImportPhase, done: number, total: number) => void;
@@ -75,12 +79,12 @@ export async function runImport<K extends string, Row>(
   bytes: Buffer,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  const { text, encoding } = decodeCsvBytes(bytes);
+  const { text, encoding } = decodeCsvBytes(bytes, { charset: options.charset, headers: format.columns.flatMap((c) => c.headers) });
   const { rows, problems, duplicates, headerOf } = await validateAll(format, text, options);
   try {
     return await inTransaction(em, async (tx) => {
       await format.checkAgainstDatabase?.(tx, rows, problems, headerOf);
-      if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates);
+      if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates, options.listProblems ?? MAX_LISTED_PROBLEMS);
       const counts = format.staged ? await writeStaged(tx, format.staged, rows.map((r) => r.row), options) : await writeBatches(tx, format, rows, options);
       const report: ImportReport = { kind: format.kind, rows: rows.length, dryRun: options.dryRun, encoding, ...counts };
       if (options.dryRun) throw new DryRunRollback(report);
@@ -141,6 +145,10 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
   const estimatedTotal = Math.max(1, countLines(text) - 1); // exact unless cells span lines
   for await (const record of readCsvRecords(text, format.columns, options.maxRows)) {
     headerOf = record.headerOf;
+    if (record.problems) {
+      problems.push(...record.problems);
+      continue;
+    }
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
       const key = format.uniqueKey(row);
@@ -160,14 +168,14 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
 }
 
 /** Puts the real line numbers on the problems (see CsvRecord.line) and refuses the file. */
-async function rejectWithLines(kind: string, text: string, problems: FieldProblem[], duplicates: Duplicate[]): Promise<never> {
-  const lines = await recordLines(text);
+async function rejectWithLines(kind: string, text: string, problems: FieldProblem[], duplicates: Duplicate[], listed: number): Promise<never> {
+  const { lines } = await recordLines(text);
   const real = (line: number) => lines[line - 1] ?? line;
   for (const problem of problems) if (problem.line !== undefined && problem.line > 1) problem.line = real(problem.line);
   for (const { problem, firstLine } of duplicates) problem.reason = `duplicate of line ${real(firstLine)}`;
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const badLines = new Set(problems.map((p) => p.line)).size;
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-  const more = problems.length > listed.length ? ` (the first ${listed.length} are listed)` : '';
-  throw new ValidationError(`${kind} import refused: ${problems.length} problems on ${badLines} rows${more}; nothing was written`, listed, 'IMPORT_REJECTED');
+  const shown = problems.slice(0, listed);
+  const more = problems.length > shown.length ? ` (the first ${shown.length} are listed)` : '';
+  throw new ValidationError(`${kind} import refused: ${problems.length} problems on ${badLines} rows${more}; nothing was written`, shown, 'IMPORT_REJECTED');
 }

@@ -1,5 +1,5 @@
 import type { Services } from '../../services.js';
-import { dryRunQuery, ok, route, searchQuery } from '../route.js';
+import { declaredCharset, dryRunQuery, ok, route, searchQuery } from '../route.js';
 
 export function catalogRoutes({ catalog }: Services, maxRows: number) {
   return [
@@ -27,13 +27,13 @@ export function catalogRoutes({ catalog }: Services, maxRows: number) {
       method: 'post', path: '/imports/catalog', tag: 'imports', roles: ['admin'], csvBody: true, query: dryRunQuery,
       summary: 'Import the supply catalog from CSV (UTF-8 or GB18030, Chinese or English headers); all rows or none',
       responses: { 200: '{kind, rows, inserted, updated, unchanged, dryRun, encoding}' },
-      handle: async ({ actor, raw, query }) => ok(await catalog.importCategories(actor, raw, { dryRun: query.dryRun, maxRows, source: 'http' })),
+      handle: async ({ actor, raw, query, koa }) => ok(await catalog.importCategories(actor, raw, { dryRun: query.dryRun, maxRows, charset: declaredCharset(koa), source: 'http' })),
     }),
     route({
       method: 'post', path: '/imports/warehouses', tag: 'imports', roles: ['admin'], csvBody: true, query: dryRunQuery,
       summary: 'Import warehouses from CSV; all rows or none',
       responses: { 200: '{kind, rows, inserted, updated, unchanged, dryRun, encoding}' },
-      handle: async ({ actor, raw, query }) => ok(await catalog.importWarehouses(actor, raw, { dryRun: query.dryRun, maxRows, source: 'http' })),
+      handle: async ({ actor, raw, query, koa }) => ok(await catalog.importWarehouses(actor, raw, { dryRun: query.dryRun, maxRows, charset: declaredCharset(koa), source: 'http' })),
     }),
   ];
 }

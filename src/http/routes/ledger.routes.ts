@@ -1,7 +1,7 @@
 import type { Services } from '../../services.js';
 import { balancesQuery, expiringQuery, ledgerQuery, lotStatusBody, quotaBody, warehouseFilterQuery } from '../../stock/index.js';
 import { z } from 'zod';
-import { dryRunQuery, ok, route } from '../route.js';
+import { declaredCharset, dryRunQuery, ok, route } from '../route.js';
 
 const READERS = ['admin', 'keeper', 'finance'] as const;
 const IMPORT_REPLY = '{kind, rows, inserted, updated, unchanged, dryRun, encoding}';
@@ -64,13 +64,13 @@ export function ledgerRoutes({ stock }: Services, maxRows: number) {
       method: 'post', path: '/imports/opening-stock', tag: 'imports', roles: ['admin'], csvBody: true, query: dryRunQuery,
       summary: 'Import opening stock (仓库编码,物资编码,批次号,有效期至,数量,单价); all rows or none; one OPENING document per warehouse',
       responses: { 200: IMPORT_REPLY },
-      handle: async ({ actor, raw, query }) => ok(await stock.importOpeningStock(actor, raw, { dryRun: query.dryRun, maxRows, source: 'http' })),
+      handle: async ({ actor, raw, query, koa }) => ok(await stock.importOpeningStock(actor, raw, { dryRun: query.dryRun, maxRows, charset: declaredCharset(koa), source: 'http' })),
     }),
     route({
       method: 'post', path: '/imports/quotas', tag: 'imports', roles: ['admin'], csvBody: true, query: dryRunQuery,
       summary: 'Import reserve quotas (仓库编码,物资编码,储备定额); all rows or none',
       responses: { 200: IMPORT_REPLY },
-      handle: async ({ actor, raw, query }) => ok(await stock.importQuotas(actor, raw, { dryRun: query.dryRun, maxRows, source: 'http' })),
+      handle: async ({ actor, raw, query, koa }) => ok(await stock.importQuotas(actor, raw, { dryRun: query.dryRun, maxRows, charset: declaredCharset(koa), source: 'http' })),
     }),
   ];
 }

@@ -13,7 +13,7 @@ const columns = [
 
 describe('decodeCsvBytes', () => {
   it('reads UTF-8 with and without BOM and GB18030', () => {
-    expect(decodeCsvBytes(Buffer.from('编码\n', 'utf8'))).toEqual({ text: '编码\n', encoding: 'utf-8' });
+    expect(decodeCsvBytes(Buffer.from('编码\n', 'utf8'), { headers: ['编码'] })).toEqual({ text: '编码\n', encoding: 'utf-8' });
     expect(decodeCsvBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('帐篷')]))).toEqual({ text: '帐篷', encoding: 'utf-8' });
     expect(decodeCsvBytes(iconv.encode('棉被,雨靴', 'gb18030'))).toEqual({ text: '棉被,雨靴', encoding: 'gb18030' });
   });
@@ -56,7 +56,7 @@ describe('readCsvRecords and recordLines', () => {
     for await (const record of readCsvRecords(text, columns, 10)) records.push(record);
     expect(records.map((r) => r.values)).toEqual([{ code: 'A-1', name: '帐篷', spec: '两\n行' }, { code: 'A-2', name: '棉被', spec: '' }]);
     expect(records[1]!.headerOf('name')).toBe('名称');
-    expect(await recordLines(text)).toEqual([1, 3, 5]);
+    expect(await recordLines(text)).toEqual({ lines: [1, 2, 5] }); // a record's line is the one it starts on
   });
 
   it('stops at the row limit', async () => {
