@@ -171,3 +171,20 @@ export function editedPolicies(edits: Record<string, (terms: any) => void>): str
 export function appWithPolicies(dir: string): Promise<TestApp> {
   return startTestApp({ paths: { ...loadConfig({}).paths, policies: dir } });
 }
+
+/**
+ * Runs `work` with the claims service's clock on `day`, as if staff had acted then, so the service itself
+ * computes every date (approval, payment due) of a claim decided in the past. Tests in a file run one at
+ * a time, so no other request sees the moved clock.
+ */
+export async function onDay<T>(app: TestApp, day: string, work: () => Promise<T>): Promise<T> {
+  const ctx = (app.services.claims as unknown as { ctx: { today: () => string } }).ctx;
+  expect(typeof ctx.today, 'ClaimsService keeps its clock in ctx.today').toBe('function');
+  const real = ctx.today;
+  ctx.today = () => day;
+  try {
+    return await work();
+  } finally {
+    ctx.today = real;
+  }
+}
