@@ -54,6 +54,7 @@ describe('four eyes', () => {
     const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(3), items: [medical('RACE-1', '5000.00')] });
     const replies = await Promise.all([people.approver, people.approver2].map((token) => post(token, `/claims/${claim.id}/approve`)));
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(replies.find((r) => r.status === 409)!.body.error.code).toBe('CLAIM_STATUS_CONFLICT');
     const approvals = await app.sql('SELECT step FROM claim_approvals WHERE claim_id = ?', [claim.id]);
     expect(approvals).toEqual([{ step: 'ONLY' }]);
     const [event] = await app.sql(`SELECT approved FROM claim_event_totals WHERE event_id = ? AND product = 'PUBLIC_LIABILITY'`, [typhoon]);
