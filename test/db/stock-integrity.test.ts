@@ -1,4 +1,4 @@
-// Proves the database itself guards the ledger (UPDATE, DELETE and TRUNCATE of movements refused, negative balances refused) and that rows changed behind the service's back are found by verify and check.
+// Proves the database itself guards the ledger (UPDATE, DELETE and TRUNCATE of movements refused, negative balances refused) and that movement rows changed behind the service's back (quantity, reason, user, time, hash, newest rows deleted) are found by verify and check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from '../http/stock.fixtures.js';
@@ -70,16 +70,44 @@ describe('tampering behind the service is found', () => {
     await expectLedgerHealthy(app);
   });
 
-  it('a changed reason, user or time is found too, as is a rewritten hash that no longer links to the next row', async () => {
+  it('a changed reason, user or time of a movement is found at that row, as is a rewritten hash; each undone, the ledger is healthy again', async () => {
     const { tent } = await postSome();
-    await tamper(`UPDATE stock_movements SET reason = '正常损耗' WHERE category = '${tent}' AND sequence = 2`);
-    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '2' })]);
-    await tamper(`UPDATE stock_movements SET reason = 'DAMAGE' WHERE category = '${tent}' AND sequence = 2`);
-    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at + interval '1 microsecond' WHERE category = '${tent}' AND sequence = 1`);
-    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '1' })]);
-    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at - interval '1 microsecond' WHERE category = '${tent}' AND sequence = 1`);
-    await tamper(`UPDATE stock_movements SET hash = repeat('a', 64) WHERE category = '${tent}' AND sequence = 1`);
-    expect((await app.request('GET', '/ledger/verify')).body.problems).toEqual([expect.objectContaining({ category: tent, sequence: '1' })]);
+    const otherKeeper = await app.user('keeper-tamper', 'keeper', ['WH-A']);
+    expect(otherKeeper).toBeTruthy();
+    const [{ id: otherUser }] = await app.sql(`SELECT id::text FROM users WHERE name = 'keeper-tamper'`);
+    const [{ user_id: poster }] = await app.sql(`SELECT user_id::text FROM stock_movements WHERE category = ? AND sequence = 2`, [tent]);
+    expect(poster).not.toBe(otherUser);
+    const alteredAt = async (sequence: string) => {
+      const verify = await app.request('GET', '/ledger/verify');
+      expect(verify.body.ok).toBe(false);
+      expect(verify.body.problems).toEqual([expect.objectContaining({ category: tent, sequence, kind: 'ROW_ALTERED' })]);
+    };
+    const where = (sequence: number) => `WHERE category = '${tent}' AND sequence = ${sequence}`;
+
+    await tamper(`UPDATE stock_movements SET reason = '正常损耗' ${where(2)}`);
+    await alteredAt('2');
+    await tamper(`UPDATE stock_movements SET reason = 'DAMAGE' ${where(2)}`);
+    await expectLedgerHealthy(app);
+
+    // The write-off is put on another user's name: the user is part of the hashed row.
+    await tamper(`UPDATE stock_movements SET user_id = ${Number(otherUser)} ${where(2)}`);
+    expect((await app.sql(`SELECT user_id::text FROM stock_movements ${where(2)}`))[0].user_id).toBe(otherUser);
+    await alteredAt('2');
+    await tamper(`UPDATE stock_movements SET user_id = NULL ${where(2)}`);
+    await alteredAt('2');
+    await tamper(`UPDATE stock_movements SET user_id = ${Number(poster)} ${where(2)}`);
+    await expectLedgerHealthy(app);
+
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at + interval '1 microsecond' ${where(1)}`);
+    await alteredAt('1');
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at - interval '1 microsecond' ${where(1)}`);
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at + interval '1 millisecond' ${where(3)}`);
+    await alteredAt('3');
+    await tamper(`UPDATE stock_movements SET recorded_at = recorded_at - interval '1 millisecond' ${where(3)}`);
+    await expectLedgerHealthy(app);
+
+    await tamper(`UPDATE stock_movements SET hash = repeat('a', 64) ${where(1)}`);
+    await alteredAt('1');
   });
 
   it('deleting the newest movements (and fixing the projections) is found by comparing the chain with its head', async () => {

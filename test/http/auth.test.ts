@@ -78,6 +78,7 @@ describe('roles', () => {
     expect(badRole.status).toBe(422);
     const duplicate = await app.request('POST', '/users', { body: { name: '财务丁', role: 'finance' } });
     expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error.code).toBe('USER_EXISTS');
   });
 });
 

@@ -1,8 +1,8 @@
-// Proves the claim's life after intake: four eyes, return and reassessment, advances and recoveries, reopening that pays only the difference, invoices reimbursed once, history, masking, clocks and payment.
+// Proves the claim's life after intake: four eyes (earlier assessors of a returned claim included), return and reassessment, advances and recoveries, reopening that pays only the difference (grade and medical limit), invoices reimbursed once, history, masking, the decision and payment due dates the service computes, and payment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { INCIDENT_ON, TODAY, allDocuments, approve, createEvent, intakeBody, registerAndAssess, residentId, staff, type Staff } from './claims.fixtures.js';
+import { INCIDENT_ON, TODAY, allDocuments, approve, createEvent, intakeBody, onDay, registerAndAssess, residentId, staff, type Staff } from './claims.fixtures.js';
 
 let app: TestApp;
 let people: Staff;
@@ -27,6 +27,18 @@ describe('four eyes', () => {
     expect((await approve(app, people.approver2, claim.id)).status).toBe('APPROVED');
   });
 
+  it('an approver who assessed an earlier version of a returned claim may not approve it after someone else reassessed it', async () => {
+    const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(20), items: [medical('FE-20', '1000.00')], assessorToken: people.approver });
+    expect((await post(people.approver2, `/claims/${claim.id}/return`, { reason: '金额需复核' })).body.status).toBe('RETURNED');
+    const again = await post(people.assessor, `/claims/${claim.id}/assessment`, { items: [medical('FE-20', '900.00')] });
+    expect(again.body).toMatchObject({ status: 'ASSESSED', total: '900.00' });
+    const earlier = await post(people.approver, `/claims/${claim.id}/approve`);
+    expect(earlier.status, JSON.stringify(earlier.body)).toBe(403);
+    expect(earlier.body.error.code).toBe('SELF_APPROVAL');
+    expect((await app.request('GET', `/claims/${claim.id}`)).body.status).toBe('ASSESSED');
+    expect(await approve(app, people.approver2, claim.id)).toMatchObject({ status: 'APPROVED', approved: '900.00' });
+  });
+
   it('over 50,000 the second approval must come from a different approver', async () => {
     const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(2), items: [{ type: 'DISABILITY', grade: 5 }] });
     expect(claim.assessment).toMatchObject({ total: '60000.00', needsSecondApproval: true });
@@ -42,6 +54,7 @@ describe('four eyes', () => {
     const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(3), items: [medical('RACE-1', '5000.00')] });
     const replies = await Promise.all([people.approver, people.approver2].map((token) => post(token, `/claims/${claim.id}/approve`)));
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(replies.find((r) => r.status === 409)!.body.error.code).toBe('CLAIM_STATUS_CONFLICT');
     const approvals = await app.sql('SELECT step FROM claim_approvals WHERE claim_id = ?', [claim.id]);
     expect(approvals).toEqual([{ step: 'ONLY' }]);
     const [event] = await app.sql(`SELECT approved FROM claim_event_totals WHERE event_id = ? AND product = 'PUBLIC_LIABILITY'`, [typhoon]);
@@ -141,6 +154,17 @@ describe('reopening', () => {
     expect(await approve(app, people.approver2, claim.id)).toMatchObject({ status: 'APPROVED', approved: '50000.00', paid: '30000.00', remaining: '20000.00' });
     expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'B-13b' })).body).toMatchObject({ paid: '50000.00', remaining: '0.00' });
   });
+  it('a reopened claim with new invoices pays only what the medical limit has left after the medical already paid', async () => {
+    const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(21), items: [medical('RM-21a', '15000.00')] });
+    expect(claim.assessment.total).toBe('15000.00');
+    await approve(app, people.approver, claim.id);
+    expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'M-21' })).body).toMatchObject({ status: 'PAID', paid: '15000.00' });
+    expect((await post(people.assessor, `/claims/${claim.id}/reopen`, { reason: '后续治疗发票' })).body.status).toBe('SURVEYED');
+    // Limit 20,000.00 with 15,000.00 already paid: of 8,000.00 new invoices only 5,000.00 is payable.
+    const again = await post(people.assessor, `/claims/${claim.id}/assessment`, { items: [medical('RM-21b', '8000.00')] });
+    expect(again.body).toMatchObject({ total: '5000.00', remaining: '5000.00', items: [{ type: 'MEDICAL', payable: '5000.00', explanation: expect.stringContaining('已付 15000.00') }] });
+    expect(await approve(app, people.approver2, claim.id)).toMatchObject({ status: 'APPROVED', approved: '20000.00', paid: '15000.00', remaining: '5000.00' });
+  });
 });
 
 describe('history, lists and clocks', () => {
@@ -180,21 +204,38 @@ describe('history, lists and clocks', () => {
     expect((await app.request('GET', '/claims?status=LOST', { token: people.finance })).status).toBe(422);
   });
 
-  it('lists claims whose decision or payment is overdue', async () => {
+  it('the service sets the decision due 30 days after the documents are complete and the payment due 10 days after approval', async () => {
+    const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(18), items: [medical('DUE-18', '100.00')] });
+    // registerAndAssess hands in every document at the survey, dated INCIDENT_ON.
+    expect((await app.request('GET', `/claims/${claim.id}`)).body).toMatchObject({ status: 'ASSESSED', approvedOn: null, dueDates: { decision: addDays(INCIDENT_ON, 30), payment: null } });
+    expect(await approve(app, people.approver, claim.id)).toMatchObject({ status: 'APPROVED', approvedOn: TODAY, dueDates: { decision: addDays(INCIDENT_ON, 30), payment: addDays(TODAY, 10) }, overdue: false });
+    const [row] = await app.sql('SELECT approved_on::text, payment_due_on::text FROM claims WHERE id = ?', [claim.id]);
+    expect(row).toEqual({ approved_on: TODAY, payment_due_on: addDays(TODAY, 10) });
+  });
+
+  it('lists claims whose decision or payment is overdue, by the dates the service computed', async () => {
     const old = addDays(TODAY, -60);
     const storm = await createEvent(app, people.assessor, 'RAINSTORM', old);
     const late = await post(people.assessor, '/claims', intakeBody({ product: 'PUBLIC_LIABILITY', event: storm, idNumber: residentId(15), incidentOn: old, reportedOn: old, benefits: ['MEDICAL'] }));
     const survey = await post(people.assessor, `/claims/${late.body.id}/survey`, { surveyedOn: addDays(old, 1), findings: '属实', documentsReceived: allDocuments(app, 'PUBLIC_LIABILITY', ['MEDICAL'], old) });
     expect(survey.body.decisionDueOn).toBe(addDays(old, 31));
+    // Approved 11 days ago: payment was due yesterday. Approved 10 days ago: due today, not yet overdue.
     const unpaid = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: storm, idNumber: residentId(16), incidentOn: old, items: [medical('OD-16', '100.00')] });
-    await approve(app, people.approver, unpaid.id);
-    await app.sql('UPDATE claims SET approved_on = ?, payment_due_on = ? WHERE id = ?', [addDays(TODAY, -20), addDays(TODAY, -10), unpaid.id]);
+    const dueToday = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: storm, idNumber: residentId(19), incidentOn: old, items: [medical('OD-19', '100.00')] });
+    expect(await onDay(app, addDays(TODAY, -11), () => approve(app, people.approver, unpaid.id))).toMatchObject({
+      status: 'APPROVED', approvedOn: addDays(TODAY, -11), dueDates: { decision: addDays(old, 30), payment: addDays(TODAY, -1) },
+    });
+    expect(await onDay(app, addDays(TODAY, -10), () => approve(app, people.approver, dueToday.id))).toMatchObject({
+      status: 'APPROVED', approvedOn: addDays(TODAY, -10), dueDates: { payment: TODAY },
+    });
+    expect((await app.request('GET', `/claims/${unpaid.id}`)).body).toMatchObject({ overdue: true, dueDates: { payment: addDays(TODAY, -1) } });
+    expect((await app.request('GET', `/claims/${dueToday.id}`)).body).toMatchObject({ overdue: false, dueDates: { payment: TODAY } });
 
     const overdue = (await app.request('GET', `/claims?overdue=true&event=${storm}`, { token: people.finance })).body;
     expect(overdue.items.map((c: any) => c.id).sort()).toEqual([late.body.id, unpaid.id].sort());
     expect(overdue.items.every((c: any) => c.overdue)).toBe(true);
     await post(people.finance, `/claims/${unpaid.id}/pay`, { paidOn: TODAY, reference: 'LATE' });
-    expect((await app.request('GET', `/claims?overdue=true&event=${storm}`, { token: people.finance })).body.total).toBe(1);
+    expect((await app.request('GET', `/claims?overdue=true&event=${storm}`, { token: people.finance })).body.items.map((c: any) => c.id)).toEqual([late.body.id]);
   });
 
   it('payment refuses a date in the future and a claim not yet approved', async () => {

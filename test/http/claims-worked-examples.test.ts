@@ -1,4 +1,4 @@
-// Proves the six worked examples of INSURANCE-TERMS.md end to end over HTTP: intake → survey → assessment → approval (→ settlement), with the stated figures.
+// Proves the six worked examples of INSURANCE-TERMS.md end to end over HTTP (intake → survey → assessment → approval → settlement) with the stated figures, and the 80% medical ratio for a claimant without basic medical insurance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { INCIDENT_ON, TODAY, approve, createEvent, registerAndAssess, residentId, staff, type Staff } from './claims.fixtures.js';
@@ -110,6 +110,7 @@ describe('worked examples', () => {
     expect(await approve(app, people.approver2, grade5.id)).toMatchObject({ status: 'HELD' });
     const pay = await app.request('POST', `/claims/${death.id}/pay`, { token: people.finance, body: { paidOn: TODAY, reference: 'X' } });
     expect(pay.status).toBe(409);
+    expect(pay.body.error).toMatchObject({ code: 'CLAIM_STATUS_CONFLICT', details: { status: 'HELD', action: 'pay' } });
 
     const settled = await app.request('POST', `/events/${event}/settle`, { token: people.finance });
     expect(settled.status, JSON.stringify(settled.body)).toBe(200);
@@ -124,5 +125,26 @@ describe('worked examples', () => {
       expect((await app.request('GET', `/claims/${claim.id}`)).body).toMatchObject({ status: 'APPROVED', approved: amount, payable: amount });
     }
     expect((await app.request('GET', `/events/${event}`)).body.totals).toContainEqual(expect.objectContaining({ product: 'EMERGENCY_RESPONSE', approved: '2000000.00', remaining: '0.00', held: '0.00' }));
+  });
+});
+
+describe('medical ratio by basic medical insurance', () => {
+  it('PUBLIC_LIABILITY pays an uninsured claimant 80% of the medical bill and an insured one 100%, rounded half-up to the fen', async () => {
+    const event = await createEvent(app, people.assessor, 'FLOOD');
+    // (1,234.57 − 0) × 80% = 987.656 → 987.66; the same bill insured pays 1,234.57.
+    const uninsured = await registerAndAssess(app, people, {
+      product: 'PUBLIC_LIABILITY', event, idNumber: residentId(22), insured: false,
+      items: [{ type: 'MEDICAL', invoices: [{ number: 'UN-22', amount: '1234.57' }] }],
+    });
+    expect((await app.request('GET', `/claims/${uninsured.id}`)).body.claimant.hasMedicalInsurance).toBe(false);
+    expect(payables(uninsured.assessment)).toEqual([['MEDICAL', '987.66']]);
+    expect(uninsured.assessment.items[0].explanation).toContain('× 80% (无医保)');
+    expect(await approve(app, people.approver, uninsured.id)).toMatchObject({ status: 'APPROVED', approved: '987.66' });
+
+    const insured = await registerAndAssess(app, people, {
+      product: 'PUBLIC_LIABILITY', event, idNumber: residentId(23), insured: true,
+      items: [{ type: 'MEDICAL', invoices: [{ number: 'IN-23', amount: '1234.57' }] }],
+    });
+    expect(payables(insured.assessment)).toEqual([['MEDICAL', '1234.57']]);
   });
 });

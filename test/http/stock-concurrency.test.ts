@@ -1,4 +1,4 @@
-// Proves concurrent requests never oversell: racing write-offs and FEFO shipments take exactly what the stock covers, and documents locking categories in opposite orders do not deadlock.
+// Proves concurrent requests never oversell: racing write-offs and FEFO shipments take exactly what the stock covers, down to exactly zero, refuse the rest as INSUFFICIENT_STOCK, and documents locking categories in opposite orders do not deadlock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerHealthy, newCategory, onHand, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
@@ -11,17 +11,23 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('racing for the same stock', () => {
-  it('50 parallel write-offs of 2 against 37 in stock: exactly 18 succeed, the rest are refused, never below zero', async () => {
+  it.each([
+    { stock: '36', left: '0', leftScaled: '0.000' },
+    { stock: '37', left: '1', leftScaled: '1.000' },
+  ])('50 parallel write-offs of 2 against $stock in stock: exactly 18 succeed, the rest are refused as INSUFFICIENT_STOCK, $left left, never below zero', async ({ stock, left, leftScaled }) => {
     const tent = await newCategory(app, 'tent');
-    await receipt(app, 'WH-A', [{ category: tent, quantity: '37' }]);
+    await receipt(app, 'WH-A', [{ category: tent, quantity: stock }]);
     const replies = await Promise.all(Array.from({ length: 50 }, () => writeOff(app, 'WH-A', [{ category: tent, quantity: '2' }])));
-    const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(18);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(32);
-    expect(replies.filter((r) => r.status === 409).every((r) => r.body.error.code === 'INSUFFICIENT_STOCK')).toBe(true);
-    expect(await onHand(app, 'WH-A', tent)).toBe('1');
-    const [min] = await app.sql('SELECT min(warehouse_balance)::text AS low FROM stock_movements WHERE category = ?', [tent]);
-    expect(min.low).toBe('1.000');
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(18);
+    const refused = replies.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(32);
+    for (const reply of refused) {
+      expect(reply.status).toBe(409);
+      expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: tent, warehouse: 'WH-A', requested: '2', available: left } });
+    }
+    expect(await onHand(app, 'WH-A', tent)).toBe(left);
+    const [row] = await app.sql('SELECT min(warehouse_balance)::text AS low, count(*)::int AS n FROM stock_movements WHERE category = ?', [tent]);
+    expect(row).toEqual({ low: leftScaled, n: 19 });
     await expectLedgerHealthy(app);
   });
 
@@ -31,6 +37,7 @@ describe('racing for the same stock', () => {
     const replies = await Promise.all(Array.from({ length: 40 }, () => app.request('POST', '/transfers', { body: { from: 'WH-A', to: 'WH-B', lines: [{ category: water, quantity: '1' }] } })));
     expect(replies.filter((r) => r.status === 201)).toHaveLength(30);
     expect(replies.filter((r) => r.status === 409)).toHaveLength(10);
+    for (const reply of replies.filter((r) => r.status === 409)) expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: water, available: '0' } });
     for (const lot of ['L1', 'L2', 'L3']) expect(await onHand(app, 'WH-A', water, lot)).toBe('0');
     await expectLedgerHealthy(app);
   });

@@ -51,6 +51,8 @@ describe('reversal', () => {
     const original = await receipt(app, 'WH-A', [{ category: tent, quantity: '5' }]);
     const replies = await Promise.all(Array.from({ length: 6 }, () => reverse(original.body.id)));
     expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const reversal = replies.find((r) => r.status === 201)!.body.id;
+    for (const refused of replies.filter((r) => r.status === 409)) expect(refused.body.error).toMatchObject({ code: 'ALREADY_REVERSED', details: { reversedBy: reversal } });
     expect(await onHand(app, 'WH-A', tent)).toBe('0');
   });
 

@@ -44,7 +44,9 @@ describe('stocktake', () => {
     expect(await onHand(app, 'WH-A', water, 'W1')).toBe('46');
     expect((await app.request('GET', `/stocktakes/${taken.body.id}`)).body).toMatchObject({ status: 'POSTED', documentId: posted.body.id });
     expect((await post(taken.body.id, keeperA)).body.error.code).toBe('STOCKTAKE_POSTED');
-    expect((await count(taken.body.id, [{ category: tent, counted: '1' }], keeperA)).status).toBe(409);
+    const late = await count(taken.body.id, [{ category: tent, counted: '1' }], keeperA);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('STOCKTAKE_POSTED');
     await expectLedgerHealthy(app);
   });
 
@@ -61,14 +63,24 @@ describe('stocktake', () => {
   });
 
   it('a stocktake with nothing counted posts nothing; keepers of other warehouses may not touch it; unknown ids are 404', async () => {
+    const tent = await newCategory(app, 'tent');
+    await receipt(app, 'WH-A', [{ category: tent, quantity: '4' }]);
     const id = (await open('WH-A')).body.id;
-    expect((await count(id, [{ category: 'X-1', counted: '1' }], keeperB)).status).toBe(403);
+    const ledgerRows = async () => (await app.sql(`SELECT (SELECT count(*) FROM stock_documents)::int AS documents, (SELECT count(*) FROM stock_movements)::int AS movements`))[0];
+    const before = await ledgerRows();
+    expect(before.documents).toBeGreaterThan(0);
+    expect((await count(id, [{ category: tent, counted: '1' }], keeperB)).status).toBe(403);
     expect((await post(id, keeperB)).status).toBe(403);
     expect((await open('WH-A', keeperB)).status).toBe(403);
     expect((await open('WH-C')).status).toBe(422);
     expect((await post('987654')).status).toBe(404);
     const empty = await post(id);
     expect(empty.status).toBe(422);
+    expect(empty.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'counts', reason: 'at least one line is required' }] });
+    expect(await ledgerRows()).toEqual(before);
+    expect((await app.request('GET', `/stocktakes/${id}`)).body).toMatchObject({ status: 'COUNTING', documentId: null });
+    expect((await app.request('GET', `/stocktakes/${id}`)).body.lines.every((l: { counted: string | null }) => l.counted === null)).toBe(true);
+    expect(await onHand(app, 'WH-A', tent)).toBe('4');
   });
 
   it('a loss larger than what is available now is refused, not booked below zero', async () => {

@@ -99,7 +99,9 @@ describe('receiving and cancelling', () => {
     const again = await app.request('POST', `/transfers/${id}/receive`, { token: keeperB, body: { lines: [{ category: tent, received: '60' }] } });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('TRANSFER_SETTLED');
-    expect((await app.request('POST', `/transfers/${id}/cancel`, { token: keeperA, body: {} })).status).toBe(409);
+    const cancel = await app.request('POST', `/transfers/${id}/cancel`, { token: keeperA, body: {} });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.error.code).toBe('TRANSFER_SETTLED');
   });
 
   it('every shipped line must be reported; an unshipped one is refused', async () => {
@@ -121,7 +123,9 @@ describe('receiving and cancelling', () => {
     expect(cancelled.body.lines.map((l: { lot: string; to: string }) => [l.lot, l.to])).toEqual([['EARLY', 'WH:WH-A'], ['LATE', 'WH:WH-A']]);
     expect(await onHand(app, 'WH-A', water, 'EARLY')).toBe('10');
     expect(await onHand(app, 'WH-A', water, 'LATE')).toBe('10');
-    expect((await app.request('POST', `/transfers/${id}/receive`, { token: keeperB, body: { lines: [{ category: water, lot: 'EARLY', received: '10' }] } })).status).toBe(409);
+    const receive = await app.request('POST', `/transfers/${id}/receive`, { token: keeperB, body: { lines: [{ category: water, lot: 'EARLY', received: '10' }] } });
+    expect(receive.status).toBe(409);
+    expect(receive.body.error.code).toBe('TRANSFER_SETTLED');
     const listed = await app.request('GET', '/transfers?warehouse=WH-B&status=CANCELLED', { token: keeperB });
     expect(listed.body.items.map((t: { id: string }) => t.id)).toContain(id);
     await expectLedgerHealthy(app);
