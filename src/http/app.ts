@@ -80,7 +80,8 @@ async function withIdempotency(ctx: Context, deps: AppDeps, actor: Actor, key: s
   if (key.length > MAX_IDEMPOTENCY_KEY) {
     throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', reason: `at most ${MAX_IDEMPOTENCY_KEY} characters` }]);
   }
-  const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n`).update(raw).digest('hex');
+  // The content type belongs to the request: the same bytes under another charset are another request.
+  const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n${ctx.get('content-type')}\n`).update(raw).digest('hex');
   try {
     const outcome = await deps.idempotency.run(actor.id, key, ctx.method, ctx.path, hash, run);
     if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
