@@ -1,8 +1,9 @@
-// Proves that no input gets a 5xx: NUL and lone surrogates in any body, query or path string are a 422 naming the field, every error (401, 403, 404, 405, 409, 413, 422) has one JSON shape with a details array, and quantities and amounts are taken only in their canonical form — each refusal writing nothing.
+// Proves that no input gets a 5xx: NUL and lone surrogates in any body, query or path string are a 422 naming the field, every error (401, 403, 404, 405, 409, 413, 422) has one JSON shape with a details array, quantities and amounts are taken only in their canonical form, and a resident ID must name a real province — each refusal writing nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONEY_FORM, QUANTITY_FORM, UNIT_COST_FORM } from '../../src/shared/amounts.js';
 import type { TestApp, TestReply } from '../support/app.js';
 import { startTestApp } from '../support/app.js';
+import { residentIdCheckCharacter } from '../../src/claims/index.js';
 import { createEvent, intakeBody, residentId } from './claims.fixtures.js';
 import { newCategory, receipt, seedWarehouses } from './stock.fixtures.js';
 
@@ -211,5 +212,19 @@ describe('canonical quantities and amounts', () => {
       expect(error.details).toEqual([expect.objectContaining({ line: 2, value: quantity })]);
     }
     expect(await count('stock_quotas')).toBe(quotas);
+  });
+});
+
+describe('resident ID region', () => {
+  it('refuses an ID of a region that does not exist with 422 INVALID_ID_NUMBER naming it, and registers nothing', async () => {
+    const event = await createEvent(app, assessor, 'STAMPEDE');
+    const claims = await count('claims');
+    for (const region of ['000000', '990000', '720000']) {
+      const first17 = `${region}19800101001`;
+      const idNumber = first17 + residentIdCheckCharacter(first17);
+      const error = expectError(await app.request('POST', '/claims', { token: assessor, body: intakeBody({ product: 'STAMPEDE', event, idNumber }) }), 422, 'INVALID_ID_NUMBER');
+      expect(error.details).toEqual([{ field: 'claimant.idNumber', value: idNumber, reason: expect.stringMatching(new RegExp(`^the region code ${region} in the ID number names no province`)) }]);
+    }
+    expect(await count('claims')).toBe(claims);
   });
 });
