@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { Decimal } from '../shared/decimal.js';
+import { MONEY_FORM, moneyPattern } from '../shared/amounts.js';
 import { isValidDate } from '../shared/dates.js';
 import { BENEFIT_TYPES, PRODUCT_CODES } from './product-terms.js';
 import { CLAIM_STATUSES } from './claim-status.js';
 
 // Amounts travel as strings with exactly two decimals: a JSON number has already been through a binary float.
-const MONEY_MESSAGE = 'expected an amount in yuan with two decimals, as a string like "1200.00"';
 export const moneyText = z
-  .string({ error: MONEY_MESSAGE })
-  .regex(/^\d{1,12}\.\d{2}$/, { error: MONEY_MESSAGE })
+  .string({ error: MONEY_FORM })
+  .regex(moneyPattern(12), { error: MONEY_FORM })
   .transform((text) => new Decimal(text));
 
 export const dateText = z.string({ error: 'expected a date like "2024-07-31"' }).refine(isValidDate, { error: 'expected a real calendar date like "2024-07-31"' });

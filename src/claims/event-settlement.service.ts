@@ -23,7 +23,13 @@ export async function settleEvent(ctx: ClaimsContext, actor: Actor, eventId: str
     const products = await tx.execute<{ product: string }[]>(`SELECT DISTINCT product FROM claims WHERE event_id = ? AND status = 'HELD' ORDER BY product`, [event.id]);
     if (products.length === 0) throw new ConflictError('NOTHING_TO_SETTLE', `event ${event.id} has no held claims to settle`, { eventId: event.id });
     const settlements = [];
-    for (const { product } of products) settlements.push(await settleProduct(ctx, tx, actor, event.id, product));
+    for (const { product } of products) {
+      const settlement = await settleProduct(ctx, tx, actor, event.id, product);
+      if (settlement) settlements.push(settlement);
+    }
+    // Two settlements of one event at once: the second waits on the event counters, then finds the
+    // claims the first one settled no longer held. It did nothing, and says so as a sequential retry would.
+    if (settlements.length === 0) throw new ConflictError('NOTHING_TO_SETTLE', `event ${event.id} has no held claims to settle (settled meanwhile by another request)`, { eventId: event.id });
     return { event: { id: event.id, name: event.name, type: event.type }, settlements };
   });
 }
@@ -34,6 +40,8 @@ async function settleProduct(ctx: ClaimsContext, tx: EntityManager, actor: Actor
   const [counter] = await tx.execute<{ approved: string }[]>('SELECT approved FROM claim_event_totals WHERE event_id = ? AND product = ? FOR UPDATE', [eventId, product]);
   const approvedBefore = new Decimal(counter!.approved);
   const held = (await tx.execute(`SELECT ${CLAIM_COLUMNS} FROM claims c WHERE c.event_id = ? AND c.product = ? AND c.status = 'HELD' ORDER BY c.id FOR UPDATE`, [eventId, product])).map(toClaimRow);
+  // Read again under the lock: a settlement that ran meanwhile leaves none held, and there is nothing to share.
+  if (held.length === 0) return null;
   const items = await heldItems(tx, held);
   const termsOf = (claim: ClaimRow) => ctx.policies.get(claim.product, claim.productVersion);
   // Claims of one event normally share one version; if a new version began mid-event, the newest limit applies.

@@ -64,6 +64,10 @@ export function productView(terms: ProductTerms, policies: PolicyCatalog) {
   };
 }
 
+function duplicateEvent(same: ClaimEvent): ConflictError {
+  return new ConflictError('DUPLICATE_EVENT', `event ${same.id} "${same.name}" was already recorded`, { eventId: same.id });
+}
+
 export class EventsService {
   constructor(
     private readonly em: EntityManager,
@@ -84,13 +88,23 @@ export class EventsService {
     if (input.occurredOn > this.today()) {
       throw new ValidationError('an event cannot occur in the future', [{ field: 'occurredOn', value: input.occurredOn, reason: `after today (${this.today()})` }]);
     }
-    return inTransaction(this.em, async (tx) => {
-      const same = await tx.findOne(ClaimEvent, { type: input.type, occurredOn: input.occurredOn, district: input.district, name: input.name });
-      if (same) throw new ConflictError('DUPLICATE_EVENT', `event ${same.id} "${same.name}" was already recorded`, { eventId: same.id });
-      const event = tx.create(ClaimEvent, { ...input, createdBy: actor.id, createdAt: new Date() });
-      await tx.flush();
-      return this.view(event);
-    });
+    const sameEvent = (em: EntityManager) => em.findOne(ClaimEvent, { type: input.type, occurredOn: input.occurredOn, district: input.district, name: input.name });
+    try {
+      return await inTransaction(this.em, async (tx) => {
+        const same = await sameEvent(tx);
+        if (same) throw duplicateEvent(same);
+        const event = tx.create(ClaimEvent, { ...input, createdBy: actor.id, createdAt: new Date() });
+        await tx.flush();
+        return this.view(event);
+      });
+    } catch (error) {
+      // Two recordings of one event racing past the check: the unique key decides, the loser names the winner.
+      if ((error as { code?: string }).code === '23505') {
+        const same = await sameEvent(this.em.fork());
+        if (same) throw duplicateEvent(same);
+      }
+      throw error;
+    }
   }
 
   async list(actor: Actor, query: EventListQuery): Promise<{ items: EventView[]; total: number }> {

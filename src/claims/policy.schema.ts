@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Decimal } from '../shared/decimal.js';
+import { moneyPattern } from '../shared/amounts.js';
 import { isValidDate } from '../shared/dates.js';
 import { BENEFIT_TYPES, PRODUCT_CODES, offeredBenefits, type ProductTerms } from './product-terms.js';
 
 // Amounts are strings on purpose: a JSON number has already been through a binary float.
-const MONEY_PATTERN = /^\d{1,15}\.\d{2}$/;
+const MONEY_PATTERN = moneyPattern(15);
 const RATIO_PATTERN = /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/;
 const MONEY_MESSAGE = 'expected a money amount like "20000.00"';
 const RATIO_MESSAGE = 'expected a ratio from "0" to "1" like "0.8"';

@@ -1,4 +1,5 @@
 import { isValidDate, todayInCity } from '../shared/dates.js';
+import { regionCodeProblem } from './region-codes.js';
 
 // GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits.
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
@@ -20,13 +21,16 @@ export function residentIdCheckCharacter(first17Digits: string): string {
 }
 
 /**
- * Checks an 18-character PRC resident ID number (spaces and a lowercase x are forgiven).
+ * Checks an 18-character PRC resident ID number (spaces and a lowercase x are forgiven): its region
+ * (GB/T 2260 province, see region-codes.ts), birth date and check character.
  * Returns null when it is valid, otherwise the reason, worded for the person at the service window.
  */
 export function validateResidentId(rawIdNumber: string, today: string = todayInCity()): string | null {
   const idNumber = normalizeIdNumber(rawIdNumber);
   if (idNumber.length !== 18) return `an ID number has 18 characters, this one has ${idNumber.length}`;
   if (!SHAPE.test(idNumber)) return 'an ID number is 17 digits followed by a digit or X';
+  const regionProblem = regionCodeProblem(idNumber.slice(0, 6));
+  if (regionProblem) return regionProblem;
   const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
   if (!isValidDate(birthDate)) return `the birth date ${idNumber.slice(6, 14)} in the ID number is not a real date`;
   if (birthDate < EARLIEST_BIRTH_DATE) return `the birth date ${birthDate} in the ID number is before 1900`;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
 import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
-import { parseJsonBody, readBody } from './body.js';
+import { readBody, readInput } from './body.js';
 import { errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';
 
@@ -59,8 +59,7 @@ async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<voi
   const actor = await authenticate(ctx, spec, deps);
   const raw = spec.method === 'post' || spec.method === 'put' ? await readBody(ctx, spec.csvBody ? deps.limits.importBytes : deps.limits.jsonBytes) : Buffer.alloc(0);
   const run = async (): Promise<Reply> => {
-    const query = spec.query ? spec.query.parse(ctx.query) : undefined;
-    const body = spec.body ? spec.body.parse(parseJsonBody(raw)) : undefined;
+    const { query, body } = readInput(ctx, spec, raw);
     return spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
   };
   const key = ctx.get('idempotency-key');

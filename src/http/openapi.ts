@@ -11,8 +11,8 @@ const ERROR_REPLY = {
         properties: {
           error: {
             type: 'object',
-            required: ['code', 'message'],
-            properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+            required: ['code', 'message', 'details'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: {} } },
           },
         },
       },

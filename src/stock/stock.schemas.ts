@@ -4,22 +4,31 @@
  * Shape errors are reported here; the posting rules (scale, lots, expiry) in the pure core.
  */
 import { z } from 'zod';
-import { parseDecimal } from '../shared/amounts.js';
+import { QUANTITY_FORM, UNIT_COST_FORM, parseDecimal } from '../shared/amounts.js';
 import { isValidDate } from '../shared/dates.js';
 import { LOSS_REASONS } from './nodes.js';
 import { LOT_MAX_LENGTH, MAX_DOCUMENT_LINES } from './validation.js';
 
-export const decimalText = z
-  .string()
-  .max(45)
-  .transform((text, ctx) => {
-    const value = parseDecimal(text);
-    if (value === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be a decimal number written as a string, like "12.5"' });
-      return z.NEVER;
-    }
-    return value;
-  });
+/**
+ * A decimal in its one canonical form (see shared/amounts.ts): form errors (spaces, "+", leading zeros,
+ * exponents, numbers) are refused here with the expected form. A minus sign passes, so that the posting
+ * rules report a negative quantity together with every other problem of the document.
+ */
+const decimalIn = (form: string) =>
+  z
+    .string({ error: form })
+    .max(45, { error: form })
+    .transform((text, ctx) => {
+      const value = parseDecimal(text);
+      if (value === null) {
+        ctx.addIssue({ code: 'custom', message: form });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+export const quantityText = decimalIn(QUANTITY_FORM);
+export const unitCostText = decimalIn(UNIT_COST_FORM);
 
 export const dateText = z.string().refine(isValidDate, 'must be a date written YYYY-MM-DD');
 const code = z.string().trim().min(1).max(32);
@@ -29,10 +38,10 @@ const note = z.string().trim().min(1).max(500);
 const documentLine = z
   .object({
     category: code,
-    quantity: decimalText,
+    quantity: quantityText,
     lot: lot.nullish(),
     expiresOn: dateText.nullish(),
-    unitCost: decimalText.nullish(),
+    unitCost: unitCostText.nullish(),
   })
   .strict();
 export type DocumentLine = z.infer<typeof documentLine>;
@@ -66,7 +75,7 @@ export const transferReceiveBody = z
     note: note.optional(),
     occurredAt: dateText.optional(),
     lines: z
-      .array(z.object({ category: code, lot: lot.nullish(), received: decimalText, damaged: decimalText.optional() }).strict())
+      .array(z.object({ category: code, lot: lot.nullish(), received: quantityText, damaged: quantityText.optional() }).strict())
       .min(1)
       .max(MAX_DOCUMENT_LINES),
   })
@@ -82,7 +91,7 @@ export const stocktakeBody = z.object({ warehouse: code }).strict();
 export const countsBody = z
   .object({
     lines: z
-      .array(z.object({ category: code, lot: lot.nullish(), counted: decimalText }).strict())
+      .array(z.object({ category: code, lot: lot.nullish(), counted: quantityText }).strict())
       .min(1)
       .max(MAX_DOCUMENT_LINES),
   })
@@ -93,7 +102,7 @@ export const lotStatusBody = z
   .object({ status: z.enum(['AVAILABLE', 'QUARANTINED', 'EXPIRED']), reason: note })
   .strict();
 
-export const quotaBody = z.object({ warehouse: code, category: code, quantity: decimalText }).strict();
+export const quotaBody = z.object({ warehouse: code, category: code, quantity: quantityText }).strict();
 
 export const balancesQuery = z.object({
   warehouse: code.optional(),

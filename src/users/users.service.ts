@@ -28,6 +28,10 @@ export function toUserView(user: User): UserView {
   return { id: user.id, name: user.name, role: user.role, warehouses: [...user.warehouses], active: user.active, createdAt: user.createdAt.toISOString() };
 }
 
+function userExists(name: string): ConflictError {
+  return new ConflictError('USER_EXISTS', `a user named ${name} already exists`, [{ field: 'name', value: name, reason: 'already taken' }]);
+}
+
 export class UsersService {
   constructor(private readonly em: EntityManager) {}
 
@@ -55,6 +59,17 @@ export class UsersService {
     if (input.role !== 'keeper' && warehouses.length > 0) {
       throw new ValidationError('only keepers are scoped to warehouses', [{ field: 'warehouses', reason: `not allowed for role ${input.role}` }]);
     }
+    try {
+      return await this.insert(input, warehouses);
+    } catch (error) {
+      // Two creations of one name racing past the check below: the unique index decides, the loser hears why.
+      const pg = error as { code?: string; constraint?: string };
+      if (pg.code === '23505' && pg.constraint === 'users_name_key') throw userExists(input.name);
+      throw error;
+    }
+  }
+
+  private insert(input: NewUser, warehouses: string[]): Promise<{ user: UserView; token: string }> {
     return inTransaction(this.em, async (tx) => {
       if (warehouses.length > 0) {
         const rows = await tx.execute<{ code: string }[]>('SELECT code FROM warehouses WHERE code = ANY(string_to_array(?, \',\'))', [warehouses.join(',')]);
@@ -62,7 +77,7 @@ export class UsersService {
         const unknown = warehouses.filter((code) => !known.has(code));
         if (unknown.length) throw new ValidationError('unknown warehouses', unknown.map((code) => ({ field: 'warehouses', value: code, reason: 'no such warehouse' })));
       }
-      if (await tx.count(User, { name: input.name })) throw new ConflictError('USER_EXISTS', `a user named ${input.name} already exists`);
+      if (await tx.count(User, { name: input.name })) throw userExists(input.name);
       const user = tx.create(User, { name: input.name, role: input.role, warehouses, active: true, createdAt: new Date() });
       const token = newToken();
       tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date() });

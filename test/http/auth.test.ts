@@ -89,7 +89,7 @@ describe('warehouse scope', () => {
     expect((await app.request('GET', '/warehouses/WH-SN-01', { token: tokens.keeper })).status).toBe(200);
     const other = await app.request('GET', '/warehouses/WH-CITY-01', { token: tokens.keeper });
     expect(other.status).toBe(403);
-    expect(other.body.error.details).toEqual({ warehouse: 'WH-CITY-01' });
+    expect(other.body.error.details).toEqual([{ warehouse: 'WH-CITY-01' }]);
     expect((await app.request('GET', '/warehouses', { token: tokens.finance })).body.total).toBe(3);
   });
 });

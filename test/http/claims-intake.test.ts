@@ -129,7 +129,7 @@ describe('intake', () => {
     expect(first.status).toBe(201);
     const again = await expectRefused(intakeBody({ product: 'STAMPEDE', event: stampede, idNumber: idNumber.toLowerCase() }), 409, 'DUPLICATE_CLAIM');
     expect(again.message).toContain(first.body.number);
-    expect(again.details).toMatchObject({ claimId: first.body.id, number: first.body.number });
+    expect(again.details).toMatchObject([{ claimId: first.body.id, number: first.body.number }]);
     const fire = await createEvent(app, people.assessor, 'FIRE');
     expect((await register(intakeBody({ product: 'PUBLIC_LIABILITY', event: fire, idNumber }))).status).toBe(201);
     expect((await register(intakeBody({ product: 'EMERGENCY_RESPONSE', event: fire, idNumber }))).status).toBe(201);

@@ -124,7 +124,7 @@ describe('annual aggregate', () => {
     expect(held).toMatchObject({ status: 'HELD', holdReasons: ['ANNUAL_AGGREGATE'] });
     const settle = await post(people.finance, `/events/${other}/settle`);
     expect(settle.status).toBe(409);
-    expect(settle.body.error).toMatchObject({ code: 'AGGREGATE_EXHAUSTED', details: { approved: '20000.00', aggregate: '30000.00', requested: '20000.00' } });
+    expect(settle.body.error).toMatchObject({ code: 'AGGREGATE_EXHAUSTED', details: [{ approved: '20000.00', aggregate: '30000.00', requested: '20000.00' }] });
     expect((await app.request('GET', `/claims/${second.id}`)).body.status).toBe('HELD');
     expect((await post(people.approver, `/claims/${second.id}/reject`, { reason: '年度累计限额已用尽' })).body.status).toBe('REJECTED');
     const [year] = await app.sql(`SELECT approved::text FROM claim_year_totals WHERE product = 'VOLUNTEER'`);

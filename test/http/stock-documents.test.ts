@@ -142,9 +142,9 @@ describe('write-offs', () => {
     expect(damaged.body.lines[0]).toMatchObject({ from: 'WH:WH-A', to: 'LOSS:DAMAGE', quantity: '4' });
     const tooMuch = await writeOff(app, 'WH-A', [{ category: tent, quantity: '7' }]);
     expect(tooMuch.status).toBe(409);
-    expect(tooMuch.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: tent, warehouse: 'WH-A', requested: '7', available: '6', lot: null } });
+    expect(tooMuch.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ category: tent, warehouse: 'WH-A', requested: '7', available: '6', lot: null }] });
     const nothingThere = await writeOff(app, 'WH-B', [{ category: tent, quantity: '1' }]);
-    expect(nothingThere.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { available: '0' } });
+    expect(nothingThere.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ available: '0' }] });
     const badReason = await writeOff(app, 'WH-A', [{ category: tent, quantity: '1' }], { reason: 'BORED' });
     expect(badReason.status).toBe(422);
     expect(await onHand(app, 'WH-A', tent)).toBe('6');
@@ -164,7 +164,7 @@ describe('write-offs', () => {
     expect(fefo.body.lines.map((l: { lot: string; quantity: string }) => [l.lot, l.quantity])).toEqual([['SOON', '5'], ['LATER', '2']]);
     const unknownLot = await writeOff(app, 'WH-A', [{ category: water, quantity: '1', lot: 'NOPE' }]);
     expect(unknownLot.status).toBe(409);
-    expect(unknownLot.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: { field: 'lines[0]', lot: 'NOPE', reason: 'NOT_HELD' } });
+    expect(unknownLot.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: [{ field: 'lines[0]', lot: 'NOPE', reason: 'NOT_HELD' }] });
     await expectLedgerHealthy(app);
   });
 });

@@ -37,7 +37,7 @@ describe('reversal', () => {
     const first = await reverse(original.body.id);
     const second = await reverse(original.body.id);
     expect(second.status).toBe(409);
-    expect(second.body.error).toMatchObject({ code: 'ALREADY_REVERSED', details: { documentId: original.body.id, reversedBy: first.body.id } });
+    expect(second.body.error).toMatchObject({ code: 'ALREADY_REVERSED', details: [{ documentId: original.body.id, reversedBy: first.body.id }] });
     const ofReversal = await reverse(first.body.id);
     expect(ofReversal.status).toBe(409);
     expect(ofReversal.body.error.code).toBe('NOT_REVERSIBLE');
@@ -62,7 +62,7 @@ describe('reversal', () => {
     await writeOff(app, 'WH-A', [{ category: tent, quantity: '8' }]);
     const refused = await reverse(original.body.id);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: tent, warehouse: 'WH-A', requested: '10', available: '2' } });
+    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ category: tent, warehouse: 'WH-A', requested: '10', available: '2' }] });
     expect(refused.body.error.message).toContain('10 requested, 2 available');
     expect(await onHand(app, 'WH-A', tent)).toBe('2');
     expect((await app.request('GET', `/documents/${original.body.id}`)).body.reversedByDocumentId).toBeNull();

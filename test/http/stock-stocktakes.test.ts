@@ -91,7 +91,7 @@ describe('stocktake', () => {
     await count(id, [{ category: tent, counted: '0' }]);
     const refused = await post(id);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { requested: '10', available: '2' } });
+    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ requested: '10', available: '2' }] });
     expect(await onHand(app, 'WH-A', tent)).toBe('2');
   });
 });

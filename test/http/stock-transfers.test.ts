@@ -54,11 +54,11 @@ describe('shipping', () => {
     const water = await lotsOfWater();
     const held = await ship([{ category: water, quantity: '1', lot: 'HELD' }]);
     expect(held.status).toBe(409);
-    expect(held.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: { lot: 'HELD', reason: 'QUARANTINED', field: 'lines[0]', warehouse: 'WH-A' } });
+    expect(held.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: [{ lot: 'HELD', reason: 'QUARANTINED', field: 'lines[0]', warehouse: 'WH-A' }] });
     const expired = await ship([{ category: water, quantity: '1', lot: 'GONE' }]);
-    expect(expired.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: { reason: 'EXPIRED' } });
+    expect(expired.body.error).toMatchObject({ code: 'LOT_UNAVAILABLE', details: [{ reason: 'EXPIRED' }] });
     const tooMuch = await ship([{ category: water, quantity: '21' }]);
-    expect(tooMuch.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { requested: '21', available: '20' } });
+    expect(tooMuch.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ requested: '21', available: '20' }] });
     const released = await app.request('POST', `/lots/${water}/HELD/status`, { body: { status: 'AVAILABLE', reason: '复检合格' } });
     expect(released.body.status).toBe('AVAILABLE');
     const named = await ship([{ category: water, quantity: '2', lot: 'HELD' }]);
