@@ -39,7 +39,7 @@ describe('per-event limit', () => {
     // Held claims cannot be approved again or paid; the limit stays untouched until finance settles.
     for (const refused of [await post(people.approver3, `/claims/${y.id}/approve`), await post(people.finance, `/claims/${y.id}/pay`, { paidOn: TODAY, reference: 'NO' })]) {
       expect(refused.status).toBe(409);
-      expect(refused.body.error).toMatchObject({ code: 'CLAIM_STATUS_CONFLICT', details: { status: 'HELD' } });
+      expect(refused.body.error).toMatchObject({ code: 'CLAIM_STATUS_CONFLICT', details: [{ status: 'HELD' }] });
     }
     expect(await eventTotals(event, 'EMERGENCY_RESPONSE')).toMatchObject({ approved: '0.00', held: '123550.01', remaining: '100000.00' });
     const history = (await app.request('GET', `/claims/${y.id}/history`)).body.items.at(-1);

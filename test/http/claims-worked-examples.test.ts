@@ -110,7 +110,7 @@ describe('worked examples', () => {
     expect(await approve(app, people.approver2, grade5.id)).toMatchObject({ status: 'HELD' });
     const pay = await app.request('POST', `/claims/${death.id}/pay`, { token: people.finance, body: { paidOn: TODAY, reference: 'X' } });
     expect(pay.status).toBe(409);
-    expect(pay.body.error).toMatchObject({ code: 'CLAIM_STATUS_CONFLICT', details: { status: 'HELD', action: 'pay' } });
+    expect(pay.body.error).toMatchObject({ code: 'CLAIM_STATUS_CONFLICT', details: [{ status: 'HELD', action: 'pay' }] });
 
     const settled = await app.request('POST', `/events/${event}/settle`, { token: people.finance });
     expect(settled.status, JSON.stringify(settled.body)).toBe(200);

@@ -23,7 +23,7 @@ describe('racing for the same stock', () => {
     expect(refused).toHaveLength(32);
     for (const reply of refused) {
       expect(reply.status).toBe(409);
-      expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: tent, warehouse: 'WH-A', requested: '2', available: left } });
+      expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ category: tent, warehouse: 'WH-A', requested: '2', available: left }] });
     }
     expect(await onHand(app, 'WH-A', tent)).toBe(left);
     const [row] = await app.sql('SELECT min(warehouse_balance)::text AS low, count(*)::int AS n FROM stock_movements WHERE category = ?', [tent]);
@@ -37,7 +37,7 @@ describe('racing for the same stock', () => {
     const replies = await Promise.all(Array.from({ length: 40 }, () => app.request('POST', '/transfers', { body: { from: 'WH-A', to: 'WH-B', lines: [{ category: water, quantity: '1' }] } })));
     expect(replies.filter((r) => r.status === 201)).toHaveLength(30);
     expect(replies.filter((r) => r.status === 409)).toHaveLength(10);
-    for (const reply of replies.filter((r) => r.status === 409)) expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { category: water, available: '0' } });
+    for (const reply of replies.filter((r) => r.status === 409)) expect(reply.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: [{ category: water, available: '0' }] });
     for (const lot of ['L1', 'L2', 'L3']) expect(await onHand(app, 'WH-A', water, lot)).toBe('0');
     await expectLedgerHealthy(app);
   });

@@ -52,7 +52,7 @@ describe('reversal', () => {
     const replies = await Promise.all(Array.from({ length: 6 }, () => reverse(original.body.id)));
     expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     const reversal = replies.find((r) => r.status === 201)!.body.id;
-    for (const refused of replies.filter((r) => r.status === 409)) expect(refused.body.error).toMatchObject({ code: 'ALREADY_REVERSED', details: { reversedBy: reversal } });
+    for (const refused of replies.filter((r) => r.status === 409)) expect(refused.body.error).toMatchObject({ code: 'ALREADY_REVERSED', details: [{ reversedBy: reversal }] });
     expect(await onHand(app, 'WH-A', tent)).toBe('0');
   });
 
