@@ -26,6 +26,7 @@ export function freePort(): Promise<number> {
 }
 
 export interface ChildService extends Target {
+  base: string;
   dataDir: string;
   env: Record<string, string>;
   child: ChildProcess | null;
@@ -50,7 +51,7 @@ export async function startChildService(options: { loadSampleData?: boolean; log
     EMBEDDED_PG_PORT: String(pgPort),
     ADMIN_TOKEN: adminToken,
     LOAD_SAMPLE_DATA: String(options.loadSampleData ?? false),
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.RELIABILITY_SERVICE_LOG ?? 'error',
     DB_POOL_MAX: '10',
   };
   const base = `http://127.0.0.1:${port}`;

@@ -29,7 +29,7 @@ export function httpClient(base: string, adminToken: string) {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? adminToken : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: Uint8Array | string | undefined;
+    let body: BodyInit | undefined;
     if (options.raw !== undefined) {
       headers['content-type'] ??= 'text/csv';
       body = typeof options.raw === 'string' ? options.raw : new Uint8Array(options.raw);
