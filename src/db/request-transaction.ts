@@ -7,17 +7,34 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
-const ambient = new AsyncLocalStorage<Knex.Transaction>();
+interface Ambient {
+  trx: Knex.Transaction;
+  /** Run once the request transaction has committed (never if it rolls back). */
+  afterCommit: (() => void)[];
+}
+
+const ambient = new AsyncLocalStorage<Ambient>();
 
 /** The request transaction this code runs inside, if any. */
 export function requestTransaction(): Knex.Transaction | undefined {
-  return ambient.getStore();
+  return ambient.getStore()?.trx;
+}
+
+/**
+ * Defers `hook` until the request transaction commits. Outside one, returns false: the caller's own
+ * transaction decides when its hooks run.
+ */
+export function afterRequestCommit(hook: () => void): boolean {
+  const store = ambient.getStore();
+  if (!store) return false;
+  store.afterCommit.push(hook);
+  return true;
 }
 
 /** A fresh EntityManager for reads and writes; inside a request transaction it works in that transaction. */
 export function forkOf(em: EntityManager): EntityManager {
   const fork = em.fork();
-  const trx = ambient.getStore();
+  const trx = ambient.getStore()?.trx;
   if (trx) fork.setTransactionContext(trx);
   return fork;
 }
@@ -29,13 +46,15 @@ export function forkOf(em: EntityManager): EntityManager {
 export async function inRequestTransaction<T>(em: EntityManager, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   const connection = em.getConnection('write');
   const trx = (await connection.begin()) as Knex.Transaction;
+  const store: Ambient = { trx, afterCommit: [] };
   let result: T;
   try {
-    result = await ambient.run(trx, () => work(trx));
+    result = await ambient.run(store, () => work(trx));
   } catch (error) {
     await connection.rollback(trx).catch(() => undefined);
     throw error;
   }
   await connection.commit(trx);
+  for (const hook of store.afterCommit) hook();
   return result;
 }

@@ -84,7 +84,9 @@ export class ChainHeads {
     const rules = new Map<string, CategoryRule>();
     const heads = new Map<string, ChainHead>();
     for (const head of row.heads) {
-      if (!head.ours) this.known.add(head.category);
+      // Remembered only once committed: inside a savepoint `ours` cannot see that the row is this
+      // transaction's own (a subtransaction has its own xid), and a rollback would remove it.
+      if (!head.ours) tx.afterCommit(() => this.known.add(head.category));
       rules.set(head.category, { code: head.category, scale: head.scale, lotTracked: head.lot_tracked });
       heads.set(head.category, {
         category: head.category,

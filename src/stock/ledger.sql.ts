@@ -7,7 +7,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { transactionConnection } from '../db/raw-connection.js';
-import { forkOf, requestTransaction } from '../db/request-transaction.js';
+import { afterRequestCommit, forkOf, requestTransaction } from '../db/request-transaction.js';
 import { retrying } from '../db/transaction.js';
 
 /** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
@@ -15,6 +15,11 @@ export interface LedgerTx {
   execute<T = Record<string, unknown>[]>(sql: string, params?: readonly unknown[]): Promise<T>;
   /** A statement prepared once per connection under `name`; SQL uses $1, $2 … placeholders. */
   prepared<T = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs `hook` once the whole transaction has committed, never if it rolls back: for in-process caches
+   * of database state (a savepoint's rows are not committed when the savepoint is released).
+   */
+  afterCommit(hook: () => void): void;
 }
 
 /** Enough for helpers used both inside a ledger transaction and, through ledgerTxOf, outside one. */
@@ -33,8 +38,9 @@ function numberPlaceholders(sql: string): string {
   return text;
 }
 
-function onClient(client: pg.ClientBase): LedgerTx {
+function onClient(client: pg.ClientBase, afterCommit: (hook: () => void) => void): LedgerTx {
   return {
+    afterCommit,
     async execute<T>(sql: string, params: readonly unknown[] = []) {
       return (await client.query(numberPlaceholders(sql), [...params])).rows as T;
     },
@@ -47,8 +53,12 @@ function onClient(client: pg.ClientBase): LedgerTx {
 /** The ledger view of a transaction the ORM already opened (the CSV imports run inside one). */
 export function ledgerTxOf(tx: EntityManager): LedgerTx {
   let client: Promise<LedgerTx> | null = null;
-  const onTransaction = () => (client ??= transactionConnection(tx).then(onClient));
+  // The ORM's transaction gives no commit hook here: hooks are dropped (caches then simply stay cold),
+  // except inside a request transaction, which runs them after its commit.
+  const afterCommit = (hook: () => void) => void afterRequestCommit(hook);
+  const onTransaction = () => (client ??= transactionConnection(tx).then((c) => onClient(c, afterCommit)));
   return {
+    afterCommit,
     execute: async <T>(sql: string, params?: readonly unknown[]) => (await onTransaction()).execute<T>(sql, params),
     prepared: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
   };
@@ -75,10 +85,12 @@ export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: Ledge
   const knex = em.getConnection().getKnex() as Knex;
   return retrying(async () => {
     const client = (await knex.client.acquireConnection()) as pg.ClientBase;
+    const hooks: (() => void)[] = [];
     try {
       await client.query(BEGIN);
-      const result = await work(onClient(client));
+      const result = await work(onClient(client, (hook) => hooks.push(hook)));
       await client.query('COMMIT');
+      for (const hook of hooks) hook();
       return result;
     } catch (error) {
       // A connection that cannot even roll back is dropped by the pool's check when next acquired.
@@ -93,7 +105,7 @@ export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: Ledge
 async function inSavepoint<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
   await client.query('SAVEPOINT ledger; SET LOCAL plan_cache_mode = force_generic_plan');
   try {
-    const result = await work(onClient(client));
+    const result = await work(onClient(client, (hook) => void afterRequestCommit(hook)));
     await client.query('RELEASE SAVEPOINT ledger');
     return result;
   } catch (error) {

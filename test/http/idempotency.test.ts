@@ -111,6 +111,20 @@ describe('Idempotency-Key', () => {
     expect(await documentsOf(tent)).toBe(2);
   });
 
+  it('a keyed request that creates a ledger head and is then refused leaves no trace the next posting trips on', async () => {
+    const tent = await newCategory(app, 'tent');
+    // The first posting of a category creates its head inside the request transaction; the refusal rolls it back.
+    const refused = await app.request('POST', '/write-offs', {
+      headers: { 'idempotency-key': 'first-refused' },
+      body: { warehouse: 'WH-A', reason: 'DAMAGE', lines: [{ category: tent, quantity: '1' }] },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('INSUFFICIENT_STOCK');
+    const next = await receipt(app, 'WH-A', [{ category: tent, quantity: '2' }], { headers: { 'idempotency-key': 'after-refusal' } });
+    expect(next.status).toBe(201);
+    expect(await onHand(app, 'WH-A', tent)).toBe('2');
+  });
+
   it('the database refuses to commit a key without its reply', async () => {
     const [admin] = await app.sql<{ id: string }>("SELECT id FROM users WHERE name = 'admin'");
     await expect(
