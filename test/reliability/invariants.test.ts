@@ -25,5 +25,5 @@ describe('invariant run (short)', () => {
     const invariants = await checkInvariants(target);
     expect(invariants.failures, `seed ${seed}`).toEqual([]);
     expect(invariants.checked).toBeGreaterThan(10);
-  });
+  }, 120_000);
 });
