@@ -2,7 +2,7 @@ import './shared/decimal.js';
 import type { Server } from 'node:http';
 import { openSystem } from './boot.js';
 import { loadConfig } from './config.js';
-import { createApp } from './http/app.js';
+import { answerClientErrors, createApp } from './http/app.js';
 import { allRoutes } from './http/routes/index.js';
 import { createLogger } from './logger.js';
 import { loadSampleDataIfEmpty } from './sample-data.js';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
+      answerClientErrors(s);
       s.once('error', (error: NodeJS.ErrnoException) =>
         reject(error.code === 'EADDRINUSE' ? new Error(`port ${config.port} is already in use; stop the other program or set PORT`) : error),
       );

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Router from '@koa/router';
+import type { Server } from 'node:http';
 import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
@@ -91,4 +92,20 @@ async function withIdempotency(ctx: Context, deps: AppDeps, actor: Actor, key: s
     if (failure.status < 500 && !keyConflict) await deps.idempotency.remember(actor.id, key, ctx.method, ctx.path, hash, failure);
     throw error;
   }
+}
+
+/**
+ * Requests Node refuses before koa sees them (headers over its 16 KiB limit, broken HTTP) still get
+ * the one error contract instead of a bare status line.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const [status, text, code, message] = tooLarge
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB; send long values in a POST body']
+      : [400, 'Bad Request', 'MALFORMED', 'the request is not valid HTTP'];
+    const body = JSON.stringify({ error: { code, message, details: [] } });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

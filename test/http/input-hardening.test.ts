@@ -147,6 +147,12 @@ describe('one error shape for every status', () => {
     expect(await count('users')).toBe(users);
   });
 
+  it('431 for a request line over 16 KiB, answered before koa with the same JSON shape', async () => {
+    const reply = await app.request('GET', `/categories?q=${'x'.repeat(20_000)}`);
+    expect(reply.status).toBe(431);
+    expect(reply.body).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.stringContaining('16 KiB'), details: [] } });
+  });
+
   it('422 from a schema lists each field', async () => {
     const error = expectError(await app.request('POST', '/users', { body: { name: '', role: 'nobody' } }), 422, 'VALIDATION_FAILED');
     expect(error.details.map((d) => d.field)).toEqual(['name', 'role']);

@@ -4,7 +4,7 @@ import pino from 'pino';
 import '../../src/shared/decimal.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openOrm } from '../../src/db/orm.js';
-import { createApp } from '../../src/http/app.js';
+import { answerClientErrors, createApp } from '../../src/http/app.js';
 import { allRoutes } from '../../src/http/routes/index.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { freshDatabase } from './database.js';
@@ -45,6 +45,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    answerClientErrors(s);
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const adminToken = (await services.users.bootstrapAdmin())!;
