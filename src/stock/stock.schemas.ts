@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { parseDecimal } from '../shared/amounts.js';
 import { isValidDate } from '../shared/dates.js';
-import { LOSS_REASONS } from './nodes.js';
-import { LOT_MAX_LENGTH, MAX_DOCUMENT_LINES } from './validation.js';
+import { LOSS_REASONS } from './core/nodes.js';
+import { LOT_MAX_LENGTH, MAX_DOCUMENT_LINES } from './core/validation.js';
 
 export const decimalText = z
   .string()

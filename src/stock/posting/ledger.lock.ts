@@ -4,10 +4,10 @@
  * chain needs a single order, and the running balances written with each row need it too), postings
  * of different categories run in parallel, and the fixed order means two documents cannot deadlock.
  */
-import { Decimal } from '../shared/decimal.js';
-import { type FieldProblem, assert } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import type { CategoryRule } from './movement.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type FieldProblem, assert } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import type { CategoryRule } from '../core/movement.js';
 import type { LedgerTx } from './ledger.sql.js';
 
 export interface ChainHead {

@@ -4,17 +4,17 @@
  * whose ledger has already started is refused, so importing the same file twice cannot double stock.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import type { FieldProblem } from '../shared/errors.js';
-import { isValidDate, todayInCity } from '../shared/dates.js';
-import { readCodeReference } from '../catalog/index.js';
-import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
-import { openingMovements } from './posting.js';
-import { LOT_MAX_LENGTH } from './validation.js';
-import { fitsScale } from '../shared/amounts.js';
-import type { ChainHeads } from './ledger.lock.js';
-import { type NewLot, postDocument } from './ledger.post.js';
-import { ledgerTxOf } from './ledger.sql.js';
+import { Decimal } from '../../shared/decimal.js';
+import type { FieldProblem } from '../../shared/errors.js';
+import { isValidDate, todayInCity } from '../../shared/dates.js';
+import { readCodeReference } from '../../catalog/index.js';
+import { type ColumnSpec, type ImportFormat, RowReader } from '../../imports/index.js';
+import { openingMovements } from '../core/posting.js';
+import { LOT_MAX_LENGTH } from '../core/validation.js';
+import { fitsScale } from '../../shared/amounts.js';
+import type { ChainHeads } from '../posting/ledger.lock.js';
+import { type NewLot, postDocument } from '../posting/ledger.post.js';
+import { ledgerTxOf } from '../posting/ledger.sql.js';
 
 type OpeningKey = 'warehouse' | 'category' | 'lot' | 'expiresOn' | 'quantity' | 'unitCost';
 

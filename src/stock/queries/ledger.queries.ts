@@ -4,12 +4,12 @@
  * was written, so the last page of 100,000 rows is found by index seeks, not by skipping rows.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Actor, requireRole } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { MONEY_SCALE } from '../shared/amounts.js';
-import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { READING_ROLES, readScope, requireReadable, scopeParam } from './stock.access.js';
-import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
+import { type Actor, requireRole } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { MONEY_SCALE } from '../../shared/amounts.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { READING_ROLES, readScope, requireReadable, scopeParam } from '../stock.access.js';
+import type { BalancesQuery, LedgerQuery } from '../stock.schemas.js';
 import { type DocumentView, ISO_TIME, fixedOrNull, readDocumentView } from './stock.views.js';
 
 export interface BalanceView {

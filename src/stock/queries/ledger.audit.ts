@@ -4,10 +4,10 @@
  * row changed, inserted or deleted behind the service's back is found, the newest ones included.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import { type ChainedMovement, GENESIS, verifyChain } from './chain.js';
-import { parseNode } from './nodes.js';
-import { SYSTEM_USER } from './ledger.post.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type ChainedMovement, GENESIS, verifyChain } from '../core/chain.js';
+import { parseNode } from '../core/nodes.js';
+import { SYSTEM_USER } from '../posting/ledger.post.js';
 
 const SIGNED = `CASE WHEN warehouse IS NULL THEN 0 WHEN to_node = 'WH:' || warehouse THEN quantity ELSE -quantity END`;
 

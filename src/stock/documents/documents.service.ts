@@ -1,23 +1,23 @@
 /** Receipts, write-offs and reversals: documents that touch one warehouse and need no workflow. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inLedgerTransaction } from './ledger.sql.js';
-import { type Actor, requireRole, requireWarehouse } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError, type FieldProblem, NotFoundError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import { type MovementLine } from './movement.js';
-import { parseNode } from './nodes.js';
-import { receiptMovements, reverseMovements, writeOffMovements } from './posting.js';
-import { throwIfProblems } from './validation.js';
-import { type ChainHeads, occurredAtProblems, warehouseProblems } from './ledger.lock.js';
-import { type DocumentHeader, postDocument, warehouseSide } from './ledger.post.js';
-import { pickOutgoingLots } from './lots.picking.js';
-import { collect, newLotsOf, outgoingLineProblems, toLineInputs } from './stock.lines.js';
-import type { ReceiptBody, WriteOffBody } from './stock.schemas.js';
-import { type DocumentView, postedDocumentView } from './stock.views.js';
-import { POSTING_ROLES } from './stock.access.js';
+import { inLedgerTransaction } from '../posting/ledger.sql.js';
+import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError, type FieldProblem, NotFoundError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import { type MovementLine } from '../core/movement.js';
+import { parseNode } from '../core/nodes.js';
+import { receiptMovements, reverseMovements, writeOffMovements } from '../core/posting.js';
+import { throwIfProblems } from '../core/validation.js';
+import { type ChainHeads, occurredAtProblems, warehouseProblems } from '../posting/ledger.lock.js';
+import { type DocumentHeader, postDocument, warehouseSide } from '../posting/ledger.post.js';
+import { pickOutgoingLots } from '../posting/lots.picking.js';
+import { collect, newLotsOf, outgoingLineProblems, toLineInputs } from '../posting/stock.lines.js';
+import type { ReceiptBody, WriteOffBody } from '../stock.schemas.js';
+import { type DocumentView, postedDocumentView } from '../queries/stock.views.js';
+import { POSTING_ROLES } from '../stock.access.js';
 import { reopenTransfer } from './transfers.service.js';
-import { forkOf } from '../db/request-transaction.js';
+import { forkOf } from '../../db/request-transaction.js';
 
 /** PostgreSQL unique_violation on the one-reversal-per-document constraint. */
 function isSecondReversal(error: unknown): boolean {
