@@ -7,6 +7,7 @@ export * from './core/fefo.js';
 export * from './core/stocktake.js';
 export * from './core/chain.js';
 export * from './core/balances.js';
+export * from './core/periods.js';
 export { StockService } from './stock.service.js';
 export { SYSTEM_USER } from './posting/ledger.post.js';
 export * from './stock.schemas.js';

@@ -77,6 +77,9 @@ export const noteBody = z.object({ note: note.optional() }).strict();
 
 export const reverseBody = z.object({ reason: note }).strict();
 
+/** Reopening a closed month (月结) always says why; the reason is kept in the month's history. */
+export const reopenBody = z.object({ reason: note }).strict();
+
 export const stocktakeBody = z.object({ warehouse: code }).strict();
 
 export const countsBody = z

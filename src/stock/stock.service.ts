@@ -13,6 +13,7 @@ import { TransfersService } from './documents/transfers.service.js';
 import { StocktakesService } from './documents/stocktakes.service.js';
 import { LotsService } from './documents/lots.service.js';
 import { QuotasService } from './documents/quotas.service.js';
+import { PeriodsService } from './documents/periods.service.js';
 import { openingStockImport } from './imports/opening.import.js';
 import { quotaImport } from './imports/quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
@@ -25,6 +26,7 @@ export class StockService {
   readonly stocktakes: StocktakesService;
   readonly lots: LotsService;
   readonly quotas: QuotasService;
+  readonly periods: PeriodsService;
   private readonly chains: ChainHeads;
 
   constructor(private readonly em: EntityManager) {
@@ -34,6 +36,7 @@ export class StockService {
     this.stocktakes = new StocktakesService(em, this.chains);
     this.lots = new LotsService(em, this.chains);
     this.quotas = new QuotasService(em);
+    this.periods = new PeriodsService(em);
   }
 
   balances(actor: Actor, query: BalancesQuery) {

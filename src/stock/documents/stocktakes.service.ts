@@ -118,7 +118,7 @@ export class StocktakesService {
       const current = (await readLines(tx, id)).filter((line) => line.counted !== null);
       const lock = await this.chains.lock(tx, current.map((line) => line.category), [stocktake.warehouse]);
       const occurredAt = todayInCity();
-      throwIfProblems('stocktake', occurredAtProblems(lock, current.map((line) => line.category), occurredAt));
+      throwIfProblems('stocktake', occurredAtProblems(lock, occurredAt));
       const snapshot = current.map((line) => ({ category: line.category, lot: line.lot || null, book: new Decimal(line.book) }));
       const differences = stocktakeDifferences(snapshot, current.map((line) => ({ category: line.category, lot: line.lot || null, counted: new Decimal(line.counted!) })), lock.rules);
       const header: DocumentHeader = { type: 'STOCKTAKE', warehouse: stocktake.warehouse, reason: `stocktake ${id}`, stocktakeId: id, occurredAt, userId: actor.id };

@@ -85,7 +85,7 @@ export class TransfersService {
     const lines = toLineInputs(body.lines);
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, lines.map((l) => l.category), [body.from, body.to]);
-      const problems = [...warehouseProblems(lock, body.from, 'from'), ...warehouseProblems(lock, body.to, 'to'), ...occurredAtProblems(lock, lines.map((l) => l.category), occurredAt)];
+      const problems = [...warehouseProblems(lock, body.from, 'from'), ...warehouseProblems(lock, body.to, 'to'), ...occurredAtProblems(lock, occurredAt)];
       if (body.from === body.to) problems.push({ field: 'to', value: body.to, reason: 'a transfer must go to another warehouse' });
       problems.push(...outgoingLineProblems(lines, lock.rules), ...repeatedLineProblems(lines));
       throwIfProblems('transfer', problems);
@@ -110,7 +110,7 @@ export class TransfersService {
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, shipment.map((m) => m.category), [transfer.to_warehouse]);
       requireInTransit(await readTransfer(tx, transferId, true), 'received');
-      throwIfProblems('transfer receipt', occurredAtProblems(lock, shipment.map((m) => m.category), occurredAt));
+      throwIfProblems('transfer receipt', occurredAtProblems(lock, occurredAt));
       const lines = body.lines.map((line) => ({ category: line.category, lot: line.lot ?? null, received: line.received, damaged: line.damaged ?? new Decimal(0) }));
       const movements = transferReceiveMovements({ transferId, toWarehouse: transfer.to_warehouse, shipment, lines }, lock.rules);
       const header: DocumentHeader = {

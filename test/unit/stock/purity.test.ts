@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // The pure core lives in src/stock/core/; services, SQL and queries sit in the sibling folders.
-const PURE_FILES = ['nodes', 'movement', 'validation', 'posting', 'transfer-posting', 'fefo', 'stocktake', 'chain', 'balances'];
+const PURE_FILES = ['nodes', 'movement', 'validation', 'posting', 'transfer-posting', 'fefo', 'stocktake', 'chain', 'balances', 'periods'];
 const ALLOWED = [/^\.\.\/\.\.\/shared\/[a-z-]+\.js$/, /^node:crypto$/, new RegExp(`^\\./(${PURE_FILES.join('|')})\\.js$`)];
 
 function importsOf(file: string): string[] {
