@@ -63,11 +63,11 @@ export class StockService {
     return verifyLedger(forkOf(this.em));
   }
 
-  /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data. */
-  async importOpeningStock(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+  /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data, which may date it (`occurredAt`). */
+  async importOpeningStock(actor: Actor | null, bytes: Buffer, options: ImportOptions, occurredAt?: string): Promise<ImportReport> {
     if (actor) requireRole(actor, 'admin');
     const userId = actor?.id ?? options.userId ?? null;
-    return runImport(this.em, openingStockImport(this.chains, userId, options.source), bytes, { ...options, userId: userId ?? undefined });
+    return runImport(this.em, openingStockImport(this.chains, userId, options.source, occurredAt), bytes, { ...options, userId: userId ?? undefined });
   }
 
   /** Reserve quota CSV (仓库编码,物资编码,储备定额); actor null for the CLI. */
