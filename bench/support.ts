@@ -17,7 +17,8 @@ export interface BenchDatabase {
 export async function startBenchPostgres(): Promise<BenchDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'relief-bench-'));
   await chmod(dataDir, 0o755);
-  const port = 58000 + Math.floor(Math.random() * 1000);
+  // EMBEDDED_PG_PORT, when set, picks the port (e.g. one kept free for benches on a shared machine).
+  const port = Number(process.env.EMBEDDED_PG_PORT) || 58000 + Math.floor(Math.random() * 1000);
   const server = await startEmbeddedPostgres({ dataDir, port });
   return {
     serverUrl: server.url,
