@@ -1,12 +1,13 @@
 /** The public face of the supply ledger; other folders import only from here. */
-export * from './nodes.js';
-export * from './movement.js';
-export * from './validation.js';
-export * from './posting.js';
-export * from './fefo.js';
-export * from './stocktake.js';
-export * from './chain.js';
-export * from './balances.js';
+export * from './core/nodes.js';
+export * from './core/movement.js';
+export * from './core/validation.js';
+export * from './core/posting.js';
+export * from './core/fefo.js';
+export * from './core/stocktake.js';
+export * from './core/chain.js';
+export * from './core/balances.js';
+export * from './core/periods.js';
 export { StockService } from './stock.service.js';
-export { SYSTEM_USER } from './ledger.post.js';
+export { SYSTEM_USER } from './posting/ledger.post.js';
 export * from './stock.schemas.js';

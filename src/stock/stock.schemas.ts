@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { QUANTITY_FORM, UNIT_COST_FORM, parseDecimal } from '../shared/amounts.js';
 import { isValidDate } from '../shared/dates.js';
-import { LOSS_REASONS } from './nodes.js';
-import { LOT_MAX_LENGTH, MAX_DOCUMENT_LINES } from './validation.js';
+import { LOSS_REASONS } from './core/nodes.js';
+import { LOT_MAX_LENGTH, MAX_DOCUMENT_LINES } from './core/validation.js';
 
 /**
  * A decimal in its one canonical form (see shared/amounts.ts): form errors (spaces, "+", leading zeros,
@@ -85,6 +85,9 @@ export type TransferReceiveBody = z.infer<typeof transferReceiveBody>;
 export const noteBody = z.object({ note: note.optional() }).strict();
 
 export const reverseBody = z.object({ reason: note }).strict();
+
+/** Reopening a closed month (月结) always says why; the reason is kept in the month's history. */
+export const reopenBody = z.object({ reason: note }).strict();
 
 export const stocktakeBody = z.object({ warehouse: code }).strict();
 

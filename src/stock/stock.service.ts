@@ -5,16 +5,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, requireRole } from '../shared/actor.js';
 import { type ImportOptions, type ImportReport, runImport } from '../imports/index.js';
-import { ChainHeads } from './ledger.lock.js';
-import { checkLedger, verifyLedger } from './ledger.audit.js';
-import { balances, documentOf, ledger } from './ledger.queries.js';
-import { DocumentsService } from './documents.service.js';
-import { TransfersService } from './transfers.service.js';
-import { StocktakesService } from './stocktakes.service.js';
-import { LotsService } from './lots.service.js';
-import { QuotasService } from './quotas.service.js';
-import { openingStockImport } from './opening.import.js';
-import { quotaImport } from './quota.import.js';
+import { ChainHeads } from './posting/ledger.lock.js';
+import { checkLedger, verifyLedger } from './queries/ledger.audit.js';
+import { balances, documentOf, ledger } from './queries/ledger.queries.js';
+import { DocumentsService } from './documents/documents.service.js';
+import { TransfersService } from './documents/transfers.service.js';
+import { StocktakesService } from './documents/stocktakes.service.js';
+import { LotsService } from './documents/lots.service.js';
+import { QuotasService } from './documents/quotas.service.js';
+import { PeriodsService } from './documents/periods.service.js';
+import { openingStockImport } from './imports/opening.import.js';
+import { quotaImport } from './imports/quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
 import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
 import { forkOf } from '../db/request-transaction.js';
@@ -25,6 +26,7 @@ export class StockService {
   readonly stocktakes: StocktakesService;
   readonly lots: LotsService;
   readonly quotas: QuotasService;
+  readonly periods: PeriodsService;
   private readonly chains: ChainHeads;
 
   constructor(private readonly em: EntityManager) {
@@ -34,6 +36,7 @@ export class StockService {
     this.stocktakes = new StocktakesService(em, this.chains);
     this.lots = new LotsService(em, this.chains);
     this.quotas = new QuotasService(em);
+    this.periods = new PeriodsService(em);
   }
 
   balances(actor: Actor, query: BalancesQuery) {
@@ -60,11 +63,11 @@ export class StockService {
     return verifyLedger(forkOf(this.em));
   }
 
-  /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data. */
-  async importOpeningStock(actor: Actor | null, bytes: Buffer, options: ImportOptions): Promise<ImportReport> {
+  /** Opening stock CSV (仓库编码,物资编码,批次号,有效期至,数量,单价); actor null for the CLI and sample data, which may date it (`occurredAt`). */
+  async importOpeningStock(actor: Actor | null, bytes: Buffer, options: ImportOptions, occurredAt?: string): Promise<ImportReport> {
     if (actor) requireRole(actor, 'admin');
     const userId = actor?.id ?? options.userId ?? null;
-    return runImport(this.em, openingStockImport(this.chains, userId, options.source), bytes, { ...options, userId: userId ?? undefined });
+    return runImport(this.em, openingStockImport(this.chains, userId, options.source, occurredAt), bytes, { ...options, userId: userId ?? undefined });
   }
 
   /** Reserve quota CSV (仓库编码,物资编码,储备定额); actor null for the CLI. */

@@ -1,6 +1,5 @@
 // Proves reversals: the exact opposite movements dated today and linked to the original, at most once (even when two race), refused when stock is gone, and their effect on transfers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayInCity } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerHealthy, newCategory, onHand, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
 
@@ -18,12 +17,13 @@ afterAll(() => app.close());
 const reverse = (id: string, token?: string, reason = '录入错误') => app.request('POST', `/documents/${id}/reverse`, { token, body: { reason } });
 
 describe('reversal', () => {
-  it('posts the opposite of every line, dated today, linked both ways, keeping lot, expiry and cost', async () => {
+  it('posts the opposite of every line, dated at the original date while its period is open, linked both ways, keeping lot, expiry and cost', async () => {
     const water = await newCategory(app, 'water');
     const original = await receipt(app, 'WH-A', [{ category: water, quantity: '6', lot: 'L1', expiresOn: '2030-01-01', unitCost: '12.30' }], { occurredAt: '2025-05-01' });
     const reversal = await reverse(original.body.id, keeperA, '供应商送错货');
     expect(reversal.status).toBe(201);
-    expect(reversal.body).toMatchObject({ type: 'REVERSAL', reversesDocumentId: original.body.id, occurredAt: todayInCity(), reason: '供应商送错货', recordedBy: 'keeper-a' });
+    expect(reversal.body).toMatchObject({ type: 'REVERSAL', reversesDocumentId: original.body.id, occurredAt: '2025-05-01', reason: '供应商送错货', recordedBy: 'keeper-a' });
+    expect(reversal.body.datedInto).toBeUndefined();
     expect(reversal.body.lines).toEqual([{ line: 1, category: water, lot: 'L1', expiresOn: '2030-01-01', quantity: '6', from: 'WH:WH-A', to: 'SUPPLIER:某应急物资公司', unitCost: '12.30' }]);
     expect((await app.request('GET', `/documents/${original.body.id}`)).body.reversedByDocumentId).toBe(reversal.body.id);
     expect(await onHand(app, 'WH-A', water, 'L1')).toBe('0');

@@ -35,7 +35,7 @@ describe('architecture', () => {
   });
 
   it('the pure cores import no database, HTTP or file code', () => {
-    const pure = sources.filter((f) => /^src\/(shared|stock\/(nodes|movement|validation|posting|transfer-posting|fefo|stocktake|chain|balances)|claims\/(assessment[a-z.-]*|claim-status|resident-id|policy-year|product-terms))\.ts$/.test(f.path));
+    const pure = sources.filter((f) => /^src\/(shared|stock\/core\/(nodes|movement|validation|posting|transfer-posting|fefo|stocktake|chain|balances|periods)|claims\/(assessment[a-z.-]*|claim-status|resident-id|policy-year|product-terms))\.ts$/.test(f.path));
     expect(pure.length).toBeGreaterThan(15);
     const forbidden = /^(@mikro-orm|pg|koa|@koa|node:fs|node:net|node:http|exceljs|csv-parse)/;
     const offenders = pure.flatMap((f) => importsOf(f.text).filter((spec) => forbidden.test(spec)).map((spec) => `${f.path} → ${spec}`));
@@ -47,6 +47,15 @@ describe('architecture', () => {
     const offenders = sources
       .filter((f) => f.path.startsWith('src/http/') || f.path.startsWith('src/cli/'))
       .flatMap((f) => importsOf(f.text).filter((spec) => capabilities.some((c) => new RegExp(`/${c}/(?!index\\.js$)`).test(spec))).map((spec) => `${f.path} → ${spec}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/stock/core imports none of its sibling folders, and queries/ writes nothing through documents/', () => {
+    const stock = sources.filter((f) => f.path.startsWith('src/stock/'));
+    const offenders = stock.flatMap((f) => importsOf(f.text)
+      .filter((spec) => (f.path.startsWith('src/stock/core/') && /^\.\.\/(posting|documents|queries|imports)\//.test(spec))
+        || (f.path.startsWith('src/stock/queries/') && /^\.\.\/documents\//.test(spec)))
+      .map((spec) => `${f.path} → ${spec}`));
     expect(offenders).toEqual([]);
   });
 

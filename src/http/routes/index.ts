@@ -6,6 +6,7 @@ import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
+import { periodRoutes } from './periods.routes.js';
 import { stockRoutes } from './stock.routes.js';
 import { systemRoutes } from './system.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -21,6 +22,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...claimRoutes(services),
     ...stockRoutes(services),
     ...ledgerRoutes(services, config.limits.importRows),
+    ...periodRoutes(services),
   );
   return routes;
 }

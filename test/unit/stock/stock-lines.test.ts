@@ -1,11 +1,11 @@
 // Proves the request-side helpers of the ledger services: outgoing lines may leave the lot to FEFO, repeated lines and lot picks are handled, Excel dates are read, and every movement has at most one warehouse side.
 import { describe, expect, it } from 'vitest';
 import { lossNode, supplierNode, transitNode, warehouseNode } from '../../../src/stock/index.js';
-import { warehouseSide } from '../../../src/stock/ledger.post.js';
-import { mergeByLot } from '../../../src/stock/lots.picking.js';
-import { normaliseDate } from '../../../src/stock/opening.import.js';
-import { collect, outgoingLineProblems, repeatedLineProblems } from '../../../src/stock/stock.lines.js';
-import { receiptMovements } from '../../../src/stock/posting.js';
+import { warehouseSide } from '../../../src/stock/posting/ledger.post.js';
+import { mergeByLot } from '../../../src/stock/posting/lots.picking.js';
+import { normaliseDate } from '../../../src/stock/imports/opening.import.js';
+import { collect, outgoingLineProblems, repeatedLineProblems } from '../../../src/stock/posting/stock.lines.js';
+import { receiptMovements } from '../../../src/stock/core/posting.js';
 import { CATEGORIES, d, fieldsOf } from './fixtures.js';
 
 describe('outgoing lines', () => {

@@ -6,9 +6,9 @@
  */
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { transactionConnection } from '../db/raw-connection.js';
-import { afterRequestCommit, forkOf, requestTransaction } from '../db/request-transaction.js';
-import { retrying } from '../db/transaction.js';
+import { transactionConnection } from '../../db/raw-connection.js';
+import { afterRequestCommit, forkOf, requestTransaction } from '../../db/request-transaction.js';
+import { retrying } from '../../db/transaction.js';
 
 /** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
 export interface LedgerTx {

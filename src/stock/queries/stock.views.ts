@@ -1,11 +1,11 @@
 /** What the ledger shows: quantities as strings in each category's scale, money with two decimals. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import { MONEY_SCALE } from '../shared/amounts.js';
-import { NotFoundError } from '../shared/errors.js';
-import { formatNode } from './nodes.js';
-import type { CategoryRules, DocumentType } from './movement.js';
-import type { PostedDocument } from './ledger.post.js';
+import { Decimal } from '../../shared/decimal.js';
+import { MONEY_SCALE } from '../../shared/amounts.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { formatNode } from '../core/nodes.js';
+import type { CategoryRules, DocumentType } from '../core/movement.js';
+import type { PostedDocument } from '../posting/ledger.post.js';
 
 export interface DocumentLineView {
   line: number;

@@ -1,6 +1,6 @@
-import { Decimal } from '../shared/decimal.js';
-import { sum } from '../shared/amounts.js';
-import { ConflictError, assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { sum } from '../../shared/amounts.js';
+import { ConflictError, assert } from '../../shared/errors.js';
 
 export type LotStatus = 'AVAILABLE' | 'QUARANTINED' | 'EXPIRED';
 

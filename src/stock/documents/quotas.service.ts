@@ -3,13 +3,13 @@
  * and the two alerts staff act on: categories below quota and lots expiring soon.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Actor, requireRole } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import type { FieldProblem } from '../shared/errors.js';
-import { addDays, todayInCity } from '../shared/dates.js';
-import { validateQuantity, throwIfProblems } from './validation.js';
-import { readScope, scopeParam } from './stock.access.js';
-import { forkOf } from '../db/request-transaction.js';
+import { type Actor, requireRole } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import type { FieldProblem } from '../../shared/errors.js';
+import { addDays, todayInCity } from '../../shared/dates.js';
+import { validateQuantity, throwIfProblems } from '../core/validation.js';
+import { readScope, scopeParam } from '../stock.access.js';
+import { forkOf } from '../../db/request-transaction.js';
 
 export interface QuotaView {
   warehouse: string;

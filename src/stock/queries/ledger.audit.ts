@@ -1,13 +1,13 @@
 /**
- * The two audits. `check` recomputes every projection from the movements and lists each figure that
- * differs. `verify` recomputes every hash chain and compares its end with the stored chain head, so a
+ * The two audits. `check` recomputes every projection from the movements (the frozen month-end
+ * balances included) and lists each figure that differs. `verify` recomputes every hash chain and compares its end with the stored chain head, so a
  * row changed, inserted or deleted behind the service's back is found, the newest ones included.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import { type ChainedMovement, GENESIS, verifyChain } from './chain.js';
-import { parseNode } from './nodes.js';
-import { SYSTEM_USER } from './ledger.post.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type ChainedMovement, GENESIS, verifyChain } from '../core/chain.js';
+import { parseNode } from '../core/nodes.js';
+import { SYSTEM_USER } from '../posting/ledger.post.js';
 
 const SIGNED = `CASE WHEN warehouse IS NULL THEN 0 WHEN to_node = 'WH:' || warehouse THEN quantity ELSE -quantity END`;
 
@@ -44,6 +44,20 @@ const CHECKS: { kind: string; sql: string }[] = [
       FROM ledger l FULL JOIN stock_chains h ON h.category = l.category LEFT JOIN latest ON latest.category = l.category
       WHERE coalesce(l.seq, 0) <> coalesce(h.last_sequence, 0) OR coalesce(l.n, 0) <> coalesce(l.seq, 0) OR coalesce(l.qty, 0) <> coalesce(h.on_hand, 0)
          OR coalesce(l.positions, 0) <> coalesce(h.positions, 0) OR coalesce(latest.category_balance, 0) <> coalesce(h.on_hand, 0)`,
+  },
+  {
+    // Each closed month's frozen balances equal the sum of the movements up to its end: movements
+    // netted per month once, then each closed month takes the months up to it.
+    kind: 'FROZEN',
+    sql: `WITH monthly AS (
+        SELECT date_trunc('month', occurred_at)::date AS month, category, warehouse, coalesce(lot, '') AS lot, sum(${SIGNED}) AS qty
+        FROM stock_movements WHERE warehouse IS NOT NULL AND occurred_at <= (SELECT max(through) FROM stock_periods) GROUP BY 1, 2, 3, 4),
+      ledger AS (SELECT p.period, m.category, m.warehouse, m.lot, sum(m.qty) AS qty FROM stock_periods p JOIN monthly m ON m.month <= p.period GROUP BY 1, 2, 3, 4)
+      SELECT coalesce(l.category, b.category) AS category, coalesce(l.warehouse, b.warehouse) AS warehouse, nullif(coalesce(l.lot, b.lot), '') AS lot,
+             json_build_object('period', to_char(coalesce(l.period, b.period), 'YYYY-MM'), 'onHand', coalesce(l.qty, 0)::text) AS ledger,
+             json_build_object('period', to_char(coalesce(l.period, b.period), 'YYYY-MM'), 'onHand', coalesce(b.on_hand, 0)::text) AS projection
+      FROM ledger l FULL JOIN stock_period_balances b ON b.period = l.period AND b.category = l.category AND b.warehouse = l.warehouse AND b.lot = l.lot
+      WHERE coalesce(l.qty, 0) <> coalesce(b.on_hand, 0)`,
   },
   {
     // A transfer in transit holds goods on its transit node; a received or cancelled one holds none.

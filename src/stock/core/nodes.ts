@@ -1,4 +1,4 @@
-import { ValidationError, assert } from '../shared/errors.js';
+import { ValidationError, assert } from '../../shared/errors.js';
 
 /**
  * Every change of stock moves a quantity from one node to another. Warehouses hold stock; the other

@@ -5,11 +5,11 @@
  * their running balances, the chain heads and any new lots.
  */
 import { randomUUID } from 'node:crypto';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError, assert } from '../shared/errors.js';
-import { movementHash } from './chain.js';
-import { formatNode } from './nodes.js';
-import type { DocumentType, MovementLine } from './movement.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError, assert } from '../../shared/errors.js';
+import { movementHash } from '../core/chain.js';
+import { formatNode } from '../core/nodes.js';
+import type { DocumentType, MovementLine } from '../core/movement.js';
 import { type ChainHead, type LedgerLock, takeDocumentId } from './ledger.lock.js';
 import type { LedgerTx } from './ledger.sql.js';
 

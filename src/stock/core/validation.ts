@@ -1,7 +1,7 @@
-import { Decimal } from '../shared/decimal.js';
-import { MAX_QUANTITY_SCALE, MONEY_SCALE, fitsScale } from '../shared/amounts.js';
-import { isValidDate } from '../shared/dates.js';
-import { type FieldProblem, ValidationError, assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { MAX_QUANTITY_SCALE, MONEY_SCALE, fitsScale } from '../../shared/amounts.js';
+import { isValidDate } from '../../shared/dates.js';
+import { type FieldProblem, ValidationError, assert } from '../../shared/errors.js';
 import { nodeKeyProblem } from './nodes.js';
 import type { CategoryRule, CategoryRules } from './movement.js';
 

@@ -2,7 +2,7 @@
  * The pure projection of the ledger: stock of a node = everything in − everything out. The database
  * keeps the same figures; this is what tests and the ledger check compare them with.
  */
-import { Decimal } from '../shared/decimal.js';
+import { Decimal } from '../../shared/decimal.js';
 import { type Node, formatNode } from './nodes.js';
 import type { MovementLine } from './movement.js';
 

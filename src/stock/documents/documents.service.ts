@@ -1,23 +1,24 @@
 /** Receipts, write-offs and reversals: documents that touch one warehouse and need no workflow. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inLedgerTransaction } from './ledger.sql.js';
-import { type Actor, requireRole, requireWarehouse } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError, type FieldProblem, NotFoundError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import { type MovementLine } from './movement.js';
-import { parseNode } from './nodes.js';
-import { receiptMovements, reverseMovements, writeOffMovements } from './posting.js';
-import { throwIfProblems } from './validation.js';
-import { type ChainHeads, occurredAtProblems, warehouseProblems } from './ledger.lock.js';
-import { type DocumentHeader, postDocument, warehouseSide } from './ledger.post.js';
-import { pickOutgoingLots } from './lots.picking.js';
-import { collect, newLotsOf, outgoingLineProblems, toLineInputs } from './stock.lines.js';
-import type { ReceiptBody, WriteOffBody } from './stock.schemas.js';
-import { type DocumentView, postedDocumentView } from './stock.views.js';
-import { POSTING_ROLES } from './stock.access.js';
+import { inLedgerTransaction } from '../posting/ledger.sql.js';
+import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError, type FieldProblem, NotFoundError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import { type MovementLine } from '../core/movement.js';
+import { parseNode } from '../core/nodes.js';
+import { receiptMovements, reverseMovements, writeOffMovements } from '../core/posting.js';
+import { throwIfProblems } from '../core/validation.js';
+import { type ChainHeads, occurredAtProblems, warehouseProblems } from '../posting/ledger.lock.js';
+import { type DocumentHeader, postDocument, warehouseSide } from '../posting/ledger.post.js';
+import { correctionDate } from '../core/periods.js';
+import { pickOutgoingLots } from '../posting/lots.picking.js';
+import { collect, newLotsOf, outgoingLineProblems, toLineInputs } from '../posting/stock.lines.js';
+import type { ReceiptBody, WriteOffBody } from '../stock.schemas.js';
+import { type DocumentView, postedDocumentView } from '../queries/stock.views.js';
+import { POSTING_ROLES } from '../stock.access.js';
 import { reopenTransfer } from './transfers.service.js';
-import { forkOf } from '../db/request-transaction.js';
+import { forkOf } from '../../db/request-transaction.js';
 
 /** PostgreSQL unique_violation on the one-reversal-per-document constraint. */
 function isSecondReversal(error: unknown): boolean {
@@ -38,7 +39,7 @@ export class DocumentsService {
     const lines = toLineInputs(body.lines);
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, lines.map((l) => l.category), [body.warehouse]);
-      const problems: FieldProblem[] = [...warehouseProblems(lock, body.warehouse, 'warehouse'), ...occurredAtProblems(lock, lines.map((l) => l.category), occurredAt)];
+      const problems: FieldProblem[] = [...warehouseProblems(lock, body.warehouse, 'warehouse'), ...occurredAtProblems(lock, occurredAt)];
       const source = { kind: body.source.kind === 'PROCUREMENT' ? ('SUPPLIER' as const) : ('DONOR' as const), name: body.source.name };
       const movements = collect(problems, () => receiptMovements({ warehouse: body.warehouse, source, lines }, lock.rules));
       const newLots = await newLotsOf(tx, lines, problems);
@@ -58,7 +59,7 @@ export class DocumentsService {
     const lines = toLineInputs(body.lines);
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, lines.map((l) => l.category), [body.warehouse]);
-      const problems = [...warehouseProblems(lock, body.warehouse, 'warehouse'), ...occurredAtProblems(lock, lines.map((l) => l.category), occurredAt), ...outgoingLineProblems(lines, lock.rules)];
+      const problems = [...warehouseProblems(lock, body.warehouse, 'warehouse'), ...occurredAtProblems(lock, occurredAt), ...outgoingLineProblems(lines, lock.rules)];
       throwIfProblems('write-off', problems);
       const picked = await pickOutgoingLots(tx, lock.rules, body.warehouse, lines, { namedLotAnyStatus: true });
       const movements = writeOffMovements({ warehouse: body.warehouse, reason: body.reason, lines: picked }, lock.rules);
@@ -68,7 +69,9 @@ export class DocumentsService {
   }
 
   /**
-   * Posts the exact opposite of a document, dated today and linked to it. Refused when the document
+   * Posts the exact opposite of a document, linked to it and dated at the original's business date
+   * while that period is open (the correction lands where the error was); a document of a closed
+   * month is reversed on the first day of the first open month, and the reply says so (datedInto). Refused when the document
    * is itself a reversal, is a transfer shipment (cancel the transfer instead, which keeps its
    * status right), was already reversed, or when a warehouse no longer has the stock to give back.
    */
@@ -88,11 +91,13 @@ export class DocumentsService {
         const [done] = await tx.execute<{ id: string }[]>('SELECT id::text FROM stock_documents WHERE reverses_document_id = ?', [documentId]);
         if (done) throw alreadyReversed(documentId, done.id);
         if (original.transfer_id !== null) await reopenTransfer(tx, original.transfer_id, documentId);
+        const { occurredAt, datedInto } = correctionDate(original.occurred_at, lock.closedThrough);
         const header: DocumentHeader = {
           type: 'REVERSAL', warehouse: original.warehouse, counterpartWarehouse: original.counterpart_warehouse, reason, transferId: original.transfer_id,
-          stocktakeId: original.stocktake_id, reversesDocumentId: documentId, occurredAt: todayInCity(), userId: actor.id,
+          stocktakeId: original.stocktake_id, reversesDocumentId: documentId, occurredAt, userId: actor.id,
         };
-        return postedDocumentView(await postDocument(tx, lock, header, reverseMovements(original.movements)), lock.rules, actor.name);
+        const view = postedDocumentView(await postDocument(tx, lock, header, reverseMovements(original.movements)), lock.rules, actor.name);
+        return datedInto ? { ...view, datedInto } : view;
       });
     } catch (error) {
       if (isSecondReversal(error)) throw alreadyReversed(documentId, null);
@@ -114,6 +119,7 @@ interface OriginalDocument {
   counterpart_warehouse: string | null;
   transfer_id: string | null;
   stocktake_id: string | null;
+  occurred_at: string;
   movements: MovementLine[];
 }
 
@@ -122,7 +128,7 @@ async function readOriginal(em: EntityManager, documentId: string): Promise<Orig
   if (!/^\d{1,18}$/.test(documentId)) throw new NotFoundError('document', documentId);
   const fork = forkOf(em);
   const [document] = await fork.execute<Omit<OriginalDocument, 'movements'>[]>(
-    'SELECT type, warehouse, counterpart_warehouse, transfer_id::text, stocktake_id::text FROM stock_documents WHERE id = ?',
+    'SELECT type, warehouse, counterpart_warehouse, transfer_id::text, stocktake_id::text, occurred_at::text FROM stock_documents WHERE id = ?',
     [documentId],
   );
   if (!document) throw new NotFoundError('document', documentId);

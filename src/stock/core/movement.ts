@@ -1,6 +1,6 @@
-import { Decimal } from '../shared/decimal.js';
-import { MAX_QUANTITY_SCALE, MONEY_SCALE, fitsScale } from '../shared/amounts.js';
-import { assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { MAX_QUANTITY_SCALE, MONEY_SCALE, fitsScale } from '../../shared/amounts.js';
+import { assert } from '../../shared/errors.js';
 import { type Node, formatNode, sameNode } from './nodes.js';
 import type { LineInput } from './validation.js';
 

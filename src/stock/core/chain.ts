@@ -4,9 +4,9 @@
  * link, which is why verifyChain returns the last hash for comparison with an anchor kept elsewhere.
  */
 import { createHash } from 'node:crypto';
-import { Decimal } from '../shared/decimal.js';
-import { MAX_QUANTITY_SCALE, MONEY_SCALE } from '../shared/amounts.js';
-import { assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { MAX_QUANTITY_SCALE, MONEY_SCALE } from '../../shared/amounts.js';
+import { assert } from '../../shared/errors.js';
 import { formatNode } from './nodes.js';
 import type { MovementLine } from './movement.js';
 

@@ -3,11 +3,14 @@
  * heads of its categories in category order: postings of one category are serialised (the hash
  * chain needs a single order, and the running balances written with each row need it too), postings
  * of different categories run in parallel, and the fixed order means two documents cannot deadlock.
+ * The same statement passes the period gate (stock_posting_gate: the periods lock, shared, and the
+ * date the books are closed through), so closing a month adds no round trip to a posting.
  */
-import { Decimal } from '../shared/decimal.js';
-import { type FieldProblem, assert } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import type { CategoryRule } from './movement.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type FieldProblem, assert } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import { datingProblems } from '../core/periods.js';
+import type { CategoryRule } from '../core/movement.js';
 import type { LedgerTx } from './ledger.sql.js';
 
 export interface ChainHead {
@@ -28,6 +31,8 @@ export interface LedgerLock {
   /** Warehouse code → active, for the warehouses named in the request that exist. */
   readonly warehouses: ReadonlyMap<string, boolean>;
   readonly documentIds: string[];
+  /** Last day of the latest closed month (月结), or null: nothing may be dated on or before it. */
+  readonly closedThrough: string | null;
 }
 
 interface HeadRow {
@@ -44,19 +49,23 @@ interface HeadRow {
 
 // Categories are filtered on both sides of the join so that both are read by primary key: the
 // planner cannot carry a condition on an array across the join by itself.
+// The gate is a one-time filter of the heads scan, so the periods lock is taken before any chain
+// head: a posting waiting behind a close then holds no row another posting needs.
 const LOCK_SQL = `
-  WITH heads AS (
+  WITH gate AS MATERIALIZED (SELECT stock_posting_gate()::text AS closed_through),
+  heads AS (
     SELECT h.category, h.last_sequence::text AS last_sequence, h.last_hash, h.on_hand::text AS on_hand, h.positions::text AS positions,
            h.last_occurred_on::text AS last_occurred_on, c.scale, c.lot_tracked,
            -- Written by this very transaction (created, or advanced by an earlier posting in it): not yet safe to remember.
            coalesce(h.xmin = xid(pg_current_xact_id_if_assigned()), false) AS ours
     FROM stock_chains h JOIN categories c ON c.code = h.category
-    WHERE h.category = ANY ($1::text[]) AND c.code = ANY ($1::text[])
+    WHERE h.category = ANY ($1::text[]) AND c.code = ANY ($1::text[]) AND (SELECT true FROM gate)
     ORDER BY h.category
     FOR UPDATE OF h)
   SELECT (SELECT coalesce(json_agg(heads), '[]') FROM heads) AS heads,
          (SELECT coalesce(json_object_agg(code, active), '{}') FROM warehouses WHERE code = ANY ($2::text[])) AS warehouses,
-         ARRAY(SELECT nextval('stock_documents_id_seq')::text FROM generate_series(1, $3::int)) AS document_ids`;
+         ARRAY(SELECT nextval('stock_documents_id_seq')::text FROM generate_series(1, $3::int)) AS document_ids,
+         (SELECT closed_through FROM gate) AS closed_through`;
 
 // Sorted like the lock below, so two postings creating the same heads cannot deadlock.
 const CREATE_HEADS_SQL = `
@@ -75,7 +84,7 @@ export class ChainHeads {
   async lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 1): Promise<LedgerLock> {
     const codes = [...new Set(categories)].sort();
     if (codes.some((code) => !this.known.has(code))) await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
-    const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[] }>('stock_lock', LOCK_SQL, [
+    const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[]; closed_through: string | null }>('stock_lock', LOCK_SQL, [
       codes,
       [...new Set(warehouses)],
       documentCount,
@@ -97,7 +106,7 @@ export class ChainHeads {
         lastOccurredOn: head.last_occurred_on,
       });
     }
-    return { rules, heads, warehouses: new Map(Object.entries(row.warehouses)), documentIds: [...row.document_ids] };
+    return { rules, heads, warehouses: new Map(Object.entries(row.warehouses)), documentIds: [...row.document_ids], closedThrough: row.closed_through };
   }
 }
 
@@ -116,19 +125,11 @@ export function warehouseProblems(lock: LedgerLock, code: string, field: string)
 }
 
 /**
- * The ledger of a category is kept in date order: a movement may be dated back, but not before the
- * last one already recorded for its category (that would rewrite balances others have already
- * reported), and never in the future. This keeps the record order and the business-date order the
- * same, which is what makes as-of balances and dated ledger pages consistent with the running balance.
+ * A document may be dated on any day of an open period up to today, whatever other warehouses or
+ * categories posted since: its movements enter the 台帐 at their business date and the running
+ * balances are computed at read time. The period gate holds until commit, so a month cannot be
+ * closed between this check and the posting.
  */
-export function occurredAtProblems(lock: LedgerLock, categories: Iterable<string>, occurredAt: string, field = 'occurredAt', today = todayInCity()): FieldProblem[] {
-  if (occurredAt > today) return [{ field, value: occurredAt, reason: `must not be after today (${today})` }];
-  const problems: FieldProblem[] = [];
-  for (const category of new Set(categories)) {
-    const last = lock.heads.get(category)?.lastOccurredOn;
-    if (last && occurredAt < last) {
-      problems.push({ field, value: occurredAt, reason: `the ledger of ${category} already has movements dated ${last}; date this document ${last} or later` });
-    }
-  }
-  return problems;
+export function occurredAtProblems(lock: LedgerLock, occurredAt: string, field = 'occurredAt', today = todayInCity()): FieldProblem[] {
+  return datingProblems(occurredAt, lock.closedThrough, today, field);
 }

@@ -3,8 +3,8 @@
  * not reached the other is still on the books, and a transfer is settled exactly when its transit
  * node is back to zero.
  */
-import { Decimal } from '../shared/decimal.js';
-import { type FieldProblem, assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type FieldProblem, assert } from '../../shared/errors.js';
 import { type Node, formatNode, lossNode, sameNode, transitNode, warehouseNode } from './nodes.js';
 import { type CategoryRules, type MovementLine, linesToMovements, movement } from './movement.js';
 import { type LineInput, categoryOf, throwIfProblems, validateLineCount, validateLines, validateNodeKey, validateQuantity } from './validation.js';

@@ -3,7 +3,7 @@
  * one document. Nothing here reads stock; whether the stock is there is the service's question,
  * asked inside the transaction that writes the lines.
  */
-import type { FieldProblem } from '../shared/errors.js';
+import type { FieldProblem } from '../../shared/errors.js';
 import { type LossReason, LOSS_REASONS, OPENING_NODE, destinationNode, donorNode, lossNode, supplierNode, warehouseNode } from './nodes.js';
 import { type CategoryRules, type MovementLine, linesToMovements, movement } from './movement.js';
 import { type LineInput, throwIfProblems, validateLines, validateNodeKey } from './validation.js';

@@ -1,10 +1,10 @@
 /** Reserve quotas (储备定额) from CSV: one row per warehouse and category; all rows or none; re-importing changes only what differs. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import { fitsScale } from '../shared/amounts.js';
-import type { FieldProblem } from '../shared/errors.js';
-import { readCodeReference } from '../catalog/index.js';
-import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
+import { Decimal } from '../../shared/decimal.js';
+import { fitsScale } from '../../shared/amounts.js';
+import type { FieldProblem } from '../../shared/errors.js';
+import { readCodeReference } from '../../catalog/index.js';
+import { type ColumnSpec, type ImportFormat, RowReader } from '../../imports/index.js';
 
 type QuotaKey = 'warehouse' | 'category' | 'quantity';
 

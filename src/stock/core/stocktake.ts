@@ -2,8 +2,8 @@
  * Stocktakes (盘点) correct the book to the count. The book is frozen in a snapshot when counting
  * starts; counting a warehouse takes hours or days, and the warehouse keeps working meanwhile.
  */
-import { Decimal } from '../shared/decimal.js';
-import { type FieldProblem, assert } from '../shared/errors.js';
+import { Decimal } from '../../shared/decimal.js';
+import { type FieldProblem, assert } from '../../shared/errors.js';
 import { STOCKTAKE_NODE, warehouseNode } from './nodes.js';
 import { type CategoryRules, type MovementLine, movement } from './movement.js';
 import { categoryOf, throwIfProblems, validateLineCount, validateLot, validateNodeKey, validateQuantity } from './validation.js';

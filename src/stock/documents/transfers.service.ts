@@ -4,23 +4,23 @@
  * of its shipping document.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type SqlRunner, inLedgerTransaction, readerOf } from './ledger.sql.js';
-import { type Actor, requireRole, requireWarehouse } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import type { MovementLine } from './movement.js';
-import { parseNode } from './nodes.js';
-import { transferCancelMovements, transferReceiveMovements, transferShipMovements } from './posting.js';
-import { throwIfProblems } from './validation.js';
-import { type ChainHeads, occurredAtProblems, warehouseProblems } from './ledger.lock.js';
-import { type DocumentHeader, postDocument } from './ledger.post.js';
-import { mergeByLot, pickOutgoingLots } from './lots.picking.js';
-import { outgoingLineProblems, repeatedLineProblems, toLineInputs } from './stock.lines.js';
-import { POSTING_ROLES, READING_ROLES, readScope, scopeParam } from './stock.access.js';
-import type { TransferBody, TransferReceiveBody } from './stock.schemas.js';
-import { type DocumentView, postedDocumentView } from './stock.views.js';
-import { forkOf } from '../db/request-transaction.js';
+import { type SqlRunner, inLedgerTransaction, readerOf } from '../posting/ledger.sql.js';
+import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import type { MovementLine } from '../core/movement.js';
+import { parseNode } from '../core/nodes.js';
+import { transferCancelMovements, transferReceiveMovements, transferShipMovements } from '../core/posting.js';
+import { throwIfProblems } from '../core/validation.js';
+import { type ChainHeads, occurredAtProblems, warehouseProblems } from '../posting/ledger.lock.js';
+import { type DocumentHeader, postDocument } from '../posting/ledger.post.js';
+import { mergeByLot, pickOutgoingLots } from '../posting/lots.picking.js';
+import { outgoingLineProblems, repeatedLineProblems, toLineInputs } from '../posting/stock.lines.js';
+import { POSTING_ROLES, READING_ROLES, readScope, scopeParam } from '../stock.access.js';
+import type { TransferBody, TransferReceiveBody } from '../stock.schemas.js';
+import { type DocumentView, postedDocumentView } from '../queries/stock.views.js';
+import { forkOf } from '../../db/request-transaction.js';
 
 export type TransferStatus = 'IN_TRANSIT' | 'RECEIVED' | 'CANCELLED';
 
@@ -85,7 +85,7 @@ export class TransfersService {
     const lines = toLineInputs(body.lines);
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, lines.map((l) => l.category), [body.from, body.to]);
-      const problems = [...warehouseProblems(lock, body.from, 'from'), ...warehouseProblems(lock, body.to, 'to'), ...occurredAtProblems(lock, lines.map((l) => l.category), occurredAt)];
+      const problems = [...warehouseProblems(lock, body.from, 'from'), ...warehouseProblems(lock, body.to, 'to'), ...occurredAtProblems(lock, occurredAt)];
       if (body.from === body.to) problems.push({ field: 'to', value: body.to, reason: 'a transfer must go to another warehouse' });
       problems.push(...outgoingLineProblems(lines, lock.rules), ...repeatedLineProblems(lines));
       throwIfProblems('transfer', problems);
@@ -110,7 +110,7 @@ export class TransfersService {
     return inLedgerTransaction(this.em, async (tx) => {
       const lock = await this.chains.lock(tx, shipment.map((m) => m.category), [transfer.to_warehouse]);
       requireInTransit(await readTransfer(tx, transferId, true), 'received');
-      throwIfProblems('transfer receipt', occurredAtProblems(lock, shipment.map((m) => m.category), occurredAt));
+      throwIfProblems('transfer receipt', occurredAtProblems(lock, occurredAt));
       const lines = body.lines.map((line) => ({ category: line.category, lot: line.lot ?? null, received: line.received, damaged: line.damaged ?? new Decimal(0) }));
       const movements = transferReceiveMovements({ transferId, toWarehouse: transfer.to_warehouse, shipment, lines }, lock.rules);
       const header: DocumentHeader = {

@@ -4,15 +4,15 @@
  * expiry date counts as expired whatever its status says.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inLedgerTransaction } from './ledger.sql.js';
-import { type Actor, requireRole } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import type { LotStatus } from './fefo.js';
-import type { ChainHeads } from './ledger.lock.js';
-import { POSTING_ROLES, readScope, scopeParam } from './stock.access.js';
-import { forkOf } from '../db/request-transaction.js';
+import { inLedgerTransaction } from '../posting/ledger.sql.js';
+import { type Actor, requireRole } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import type { LotStatus } from '../core/fefo.js';
+import type { ChainHeads } from '../posting/ledger.lock.js';
+import { POSTING_ROLES, readScope, scopeParam } from '../stock.access.js';
+import { forkOf } from '../../db/request-transaction.js';
 
 export interface LotView {
   category: string;

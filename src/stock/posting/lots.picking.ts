@@ -4,12 +4,12 @@
  * statuses and quantities cannot change between the pick and the posting.
  */
 import type { LedgerTx } from './ledger.sql.js';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import { type LotStatus, type LotStock, pickLots } from './fefo.js';
-import type { CategoryRules } from './movement.js';
-import type { LineInput } from './validation.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import { type LotStatus, type LotStock, pickLots } from '../core/fefo.js';
+import type { CategoryRules } from '../core/movement.js';
+import type { LineInput } from '../core/validation.js';
 
 interface LotRow {
   category: string;

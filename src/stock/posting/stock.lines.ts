@@ -1,9 +1,9 @@
 /** Turning request lines into the pure core's inputs, and gathering every problem of a request at once. */
 import type { LedgerTx } from './ledger.sql.js';
-import { type FieldProblem, ValidationError } from '../shared/errors.js';
-import type { CategoryRules } from './movement.js';
-import { type LineInput, categoryOf, validateLineCount, validateLot, validateQuantity, validateUnitCost } from './validation.js';
-import type { DocumentLine } from './stock.schemas.js';
+import { type FieldProblem, ValidationError } from '../../shared/errors.js';
+import type { CategoryRules } from '../core/movement.js';
+import { type LineInput, categoryOf, validateLineCount, validateLot, validateQuantity, validateUnitCost } from '../core/validation.js';
+import type { DocumentLine } from '../stock.schemas.js';
 import type { NewLot } from './ledger.post.js';
 
 export function toLineInputs(lines: readonly DocumentLine[]): LineInput[] {

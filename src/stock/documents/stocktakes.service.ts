@@ -4,19 +4,19 @@
  * the current balance, so movements recorded after the snapshot are kept, not overwritten.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type SqlRunner, inLedgerTransaction, readerOf } from './ledger.sql.js';
-import { type Actor, requireRole, requireWarehouse } from '../shared/actor.js';
-import { Decimal } from '../shared/decimal.js';
-import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../shared/errors.js';
-import { todayInCity } from '../shared/dates.js';
-import { type CountLine, stocktakeDifferences, stocktakeMovements } from './stocktake.js';
-import type { CategoryRule } from './movement.js';
-import { throwIfProblems } from './validation.js';
-import { type ChainHeads, occurredAtProblems } from './ledger.lock.js';
-import { type DocumentHeader, postDocument } from './ledger.post.js';
-import { POSTING_ROLES, requireReadable } from './stock.access.js';
-import type { CountsBody } from './stock.schemas.js';
-import { postedDocumentView } from './stock.views.js';
+import { type SqlRunner, inLedgerTransaction, readerOf } from '../posting/ledger.sql.js';
+import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
+import { Decimal } from '../../shared/decimal.js';
+import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { todayInCity } from '../../shared/dates.js';
+import { type CountLine, stocktakeDifferences, stocktakeMovements } from '../core/stocktake.js';
+import type { CategoryRule } from '../core/movement.js';
+import { throwIfProblems } from '../core/validation.js';
+import { type ChainHeads, occurredAtProblems } from '../posting/ledger.lock.js';
+import { type DocumentHeader, postDocument } from '../posting/ledger.post.js';
+import { POSTING_ROLES, requireReadable } from '../stock.access.js';
+import type { CountsBody } from '../stock.schemas.js';
+import { postedDocumentView } from '../queries/stock.views.js';
 
 interface StocktakeRow {
   id: string;
@@ -118,7 +118,7 @@ export class StocktakesService {
       const current = (await readLines(tx, id)).filter((line) => line.counted !== null);
       const lock = await this.chains.lock(tx, current.map((line) => line.category), [stocktake.warehouse]);
       const occurredAt = todayInCity();
-      throwIfProblems('stocktake', occurredAtProblems(lock, current.map((line) => line.category), occurredAt));
+      throwIfProblems('stocktake', occurredAtProblems(lock, occurredAt));
       const snapshot = current.map((line) => ({ category: line.category, lot: line.lot || null, book: new Decimal(line.book) }));
       const differences = stocktakeDifferences(snapshot, current.map((line) => ({ category: line.category, lot: line.lot || null, counted: new Decimal(line.counted!) })), lock.rules);
       const header: DocumentHeader = { type: 'STOCKTAKE', warehouse: stocktake.warehouse, reason: `stocktake ${id}`, stocktakeId: id, occurredAt, userId: actor.id };

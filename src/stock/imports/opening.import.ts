@@ -4,17 +4,17 @@
  * whose ledger has already started is refused, so importing the same file twice cannot double stock.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal } from '../shared/decimal.js';
-import type { FieldProblem } from '../shared/errors.js';
-import { isValidDate, todayInCity } from '../shared/dates.js';
-import { readCodeReference } from '../catalog/index.js';
-import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
-import { openingMovements } from './posting.js';
-import { LOT_MAX_LENGTH } from './validation.js';
-import { fitsScale } from '../shared/amounts.js';
-import type { ChainHeads } from './ledger.lock.js';
-import { type NewLot, postDocument } from './ledger.post.js';
-import { ledgerTxOf } from './ledger.sql.js';
+import { Decimal } from '../../shared/decimal.js';
+import type { FieldProblem } from '../../shared/errors.js';
+import { isValidDate, todayInCity } from '../../shared/dates.js';
+import { readCodeReference } from '../../catalog/index.js';
+import { type ColumnSpec, type ImportFormat, RowReader } from '../../imports/index.js';
+import { openingMovements } from '../core/posting.js';
+import { LOT_MAX_LENGTH, throwIfProblems } from '../core/validation.js';
+import { fitsScale } from '../../shared/amounts.js';
+import { type ChainHeads, occurredAtProblems } from '../posting/ledger.lock.js';
+import { type NewLot, postDocument } from '../posting/ledger.post.js';
+import { ledgerTxOf } from '../posting/ledger.sql.js';
 
 type OpeningKey = 'warehouse' | 'category' | 'lot' | 'expiresOn' | 'quantity' | 'unitCost';
 
@@ -47,7 +47,8 @@ export function normaliseDate(text: string): string | null {
 const QUANTITY_MAX = new Decimal('999999999999.999');
 const COST_MAX = new Decimal('999999999999.99');
 
-export function openingStockImport(chains: ChainHeads, userId: string | null, source: string | undefined): ImportFormat<OpeningKey, OpeningRow> {
+/** `occurredAt` dates the opening documents (today when absent); it must fall in an open period. */
+export function openingStockImport(chains: ChainHeads, userId: string | null, source: string | undefined, occurredAt = todayInCity()): ImportFormat<OpeningKey, OpeningRow> {
   return {
     kind: 'opening-stock',
     columns,
@@ -72,7 +73,7 @@ export function openingStockImport(chains: ChainHeads, userId: string | null, so
       for (const row of rows) byWarehouse.set(row.warehouse, [...(byWarehouse.get(row.warehouse) ?? []), row]);
       const ledgerTx = ledgerTxOf(tx);
       const lock = await chains.lock(ledgerTx, rows.map((r) => r.category), byWarehouse.keys(), byWarehouse.size);
-      const occurredAt = todayInCity();
+      throwIfProblems('opening stock', occurredAtProblems(lock, occurredAt));
       for (const [warehouse, whRows] of [...byWarehouse].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const movements = openingMovements({ warehouse, lines: whRows }, lock.rules);
         const lots = new Map<string, NewLot>();
