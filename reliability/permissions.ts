@@ -75,6 +75,10 @@ const TABLE = `
   GET  /alerts/expiring                  ok    ok     403   403      403      ok      401  401
   POST /imports/opening-stock            ok    403    403   403      403      403     401  401
   POST /imports/quotas                   ok    403    403   403      403      403     401  401
+  GET  /periods                          ok    ok     ok    403      403      ok      401  401
+  POST /periods/:period/close            ok    403    403   403      403      ok      401  401
+  POST /periods/:period/reopen           ok    403    403   403      403      403     401  401
+  GET  /periods/:period/history          ok    ok     ok    403      403      ok      401  401
 `;
 
 export interface MatrixRow {
@@ -185,6 +189,11 @@ function probeFor(route: string, fx: MatrixFixture, role: MatrixRole, n: number)
     case 'PUT /quotas': return { path: '/quotas', body: { warehouse: ids.own, category: ids.tent, quantity: '10' } };
     case 'GET /alerts/below-quota': return { path: `/alerts/below-quota?warehouse=${ids.own}` };
     case 'GET /alerts/expiring': return { path: `/alerts/expiring?warehouse=${ids.own}` };
+    // The current month: a close is refused (409, it has not ended) and a reopen too (it is not closed),
+    // so the probe never changes the periods the other rows post into.
+    case 'POST /periods/:period/close': return { path: `/periods/${ids.today.slice(0, 7)}/close`, body: {} };
+    case 'POST /periods/:period/reopen': return { path: `/periods/${ids.today.slice(0, 7)}/reopen`, body: { reason: '权限矩阵' } };
+    case 'GET /periods/:period/history': return { path: `/periods/${ids.today.slice(0, 7)}/history` };
     case 'POST /imports/catalog': case 'POST /imports/warehouses': case 'POST /imports/opening-stock': case 'POST /imports/quotas':
       return { path: `${template}?dryRun=true`, raw: '' };
     default: return method === 'GET' ? { path: fill(template) } : { path: fill(template), body: {} };

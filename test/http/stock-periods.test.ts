@@ -92,7 +92,7 @@ describe('month-end close', () => {
 
     const outOfOrder = await app.request('POST', `/periods/${PREVIOUS}/close`, { token: finance });
     expect(outOfOrder.status).toBe(409);
-    expect(outOfOrder.body.error).toMatchObject({ code: 'PERIOD_OUT_OF_ORDER', details: { expected: TWO_AGO } });
+    expect(outOfOrder.body.error).toMatchObject({ code: 'PERIOD_OUT_OF_ORDER', details: [{ expected: TWO_AGO }] });
     const unfinished = await app.request('POST', `/periods/${CURRENT}/close`, { token: finance });
     expect(unfinished.status).toBe(409);
     expect(unfinished.body.error.code).toBe('PERIOD_NOT_ENDED');
