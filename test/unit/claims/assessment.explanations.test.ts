@@ -1,6 +1,6 @@
 // Proves each assessed item carries its formula with the figures filled in exactly as the claimant and approver read it, for the worked examples of INSURANCE-TERMS.md and the limit edges.
 import { describe, it, expect } from 'vitest';
-import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from '../../../src/claims/index.js';
+import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 function explain(product: string, items: ClaimedItem[], prior: Partial<PriorPayments> = {}, hasMedicalInsurance = true) {

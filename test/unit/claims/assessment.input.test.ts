@@ -1,7 +1,7 @@
 // Proves the assessment refuses bad input with every problem at once, each named by field with its exact reason, and the error code that tells an unoffered benefit from other mistakes; and that the bounds themselves (1 and 3650 days, grades 1 and 10, excluded equal to the amount) are accepted.
 import { describe, it, expect } from 'vitest';
 import { ValidationError } from '../../../src/shared/errors.js';
-import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from '../../../src/claims/index.js';
+import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 const MONEY = '金额须为非负且最多两位小数 (a non-negative amount in fen)';

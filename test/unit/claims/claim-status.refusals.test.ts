@@ -1,7 +1,7 @@
 // Proves what the claim state machine says when it answers or refuses: the allowed actions in their fixed order, canTransition, and the exact refusal with its details, also for a status it does not know.
 import { describe, it, expect } from 'vitest';
 import { ConflictError } from '../../../src/shared/errors.js';
-import { allowedActions, canTransition, firstApprovalAction, transition, type ClaimAction, type ClaimStatus } from '../../../src/claims/index.js';
+import { allowedActions, canTransition, firstApprovalAction, transition, type ClaimAction, type ClaimStatus } from './core.js';
 
 function refusalOf(status: ClaimStatus, action: ClaimAction): ConflictError {
   try {

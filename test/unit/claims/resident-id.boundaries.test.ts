@@ -1,6 +1,6 @@
 // Proves the resident ID rules at their edges: each weight of the MOD 11-2 check, the 1900 and today birth-date bounds, exact refusal texts, and the masks at each length threshold.
 import { describe, it, expect } from 'vitest';
-import { maskAccountNumber, maskIdNumber, normalizeIdNumber, residentIdCheckCharacter, validateResidentId } from '../../../src/claims/index.js';
+import { maskAccountNumber, maskIdNumber, normalizeIdNumber, residentIdCheckCharacter, validateResidentId } from './core.js';
 
 const TODAY = '2024-06-01';
 const withCheck = (first17: string) => first17 + residentIdCheckCharacter(first17);

@@ -1,7 +1,7 @@
 // Proves the settlement money rules at their edges: a remainder equal to what was assessed, limits reached exactly or already passed, one limit exceeded alone, and the refusal of amounts that are not whole fen.
 import { describe, it, expect } from 'vitest';
 import { ValidationError } from '../../../src/shared/errors.js';
-import { applyAdvance, checkApprovalLimits, needsSecondApproval, settleRemainder } from '../../../src/claims/index.js';
+import { applyAdvance, checkApprovalLimits, needsSecondApproval, settleRemainder } from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 function refusal(action: () => unknown): ValidationError {

@@ -8,7 +8,7 @@ import {
   policyYearOf,
   policyYearRange,
   settleRemainder,
-} from '../../../src/claims/index.js';
+} from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 describe('settleRemainder', () => {

@@ -12,7 +12,7 @@ import {
   reverseMovements,
   warehouseNode,
   writeOffMovements,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d } from './fixtures.js';
 
 const shelf = warehouseNode('WH-1');

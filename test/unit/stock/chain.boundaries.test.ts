@@ -1,6 +1,6 @@
 // Proves the chain's edge cases: a tampered quantity with more decimals than its column is written out exactly, sequence gaps are allowed but not repeats, and chaining keeps every field of the row.
 import { describe, expect, it } from 'vitest';
-import { GENESIS, type RecordedMovement, canonicalMovement, chainMovements, verifyChain, warehouseNode, donorNode } from '../../../src/stock/index.js';
+import { GENESIS, type RecordedMovement, canonicalMovement, chainMovements, verifyChain, warehouseNode, donorNode } from './core.js';
 import { d } from './fixtures.js';
 
 const base: RecordedMovement = {

@@ -10,7 +10,7 @@ import {
   receiptMovements,
   verifyChain,
   warehouseNode,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d } from './fixtures.js';
 
 const lines = receiptMovements(

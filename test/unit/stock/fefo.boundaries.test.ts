@@ -1,7 +1,7 @@
 // Proves FEFO picking at its boundaries: a request met exactly, a named lot taken whole or expiring today, the ordering rules, the asserted inputs, and the exact refusal messages.
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/shared/errors.js';
-import { type LotStock, pickLots } from '../../../src/stock/index.js';
+import { type LotStock, pickLots } from './core.js';
 import { d } from './fixtures.js';
 
 const TODAY = '2025-06-15';

@@ -21,7 +21,7 @@ import {
   transferReceiveMovements,
   transferShipMovements,
   writeOffMovements,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES } from './fixtures.js';
 
 const WAREHOUSES = ['WH-A', 'WH-B', 'WH-C'];

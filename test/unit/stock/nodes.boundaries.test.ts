@@ -1,7 +1,7 @@
 // Proves the node key rules at their limits (100 characters, the ends of the control range) and the exact wording of parse refusals, including the default field name.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/shared/errors.js';
-import { NODE_KEY_MAX_LENGTH, OPENING_NODE, STOCKTAKE_NODE, lossNode, nodeKey, nodeKeyProblem, parseNode, sameNode, transitNode, warehouseNode } from '../../../src/stock/index.js';
+import { NODE_KEY_MAX_LENGTH, OPENING_NODE, STOCKTAKE_NODE, lossNode, nodeKey, nodeKeyProblem, parseNode, sameNode, transitNode, warehouseNode } from './core.js';
 
 function refusal(text: unknown, field?: string): ValidationError {
   try {

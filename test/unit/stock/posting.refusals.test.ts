@@ -15,7 +15,7 @@ import {
   transferShipMovements,
   warehouseNode,
   writeOffMovements,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d } from './fixtures.js';
 
 function refusal(action: () => unknown): { message: string; problems: unknown[] } {

@@ -12,7 +12,7 @@ import {
   validateNodeKey,
   validateQuantity,
   validateUnitCost,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, RICE_T, TENT, WATER, d } from './fixtures.js';
 
 describe('validateQuantity limits', () => {
