@@ -88,3 +88,16 @@ describe('explanations at the limits', () => {
     ]);
   });
 });
+
+describe('explanations with invoice notes', () => {
+  it('appends each note after the formula, separated by "; "', () => {
+    const [[, payable, explanation]] = explain('PUBLIC_LIABILITY', [
+      { type: 'MEDICAL', invoices: [{ number: 'A-1', amount: d('100.00') }, { number: 'a-1 ', amount: d('100.00') }, { number: 'B-2', amount: d('50.00') }] },
+    ], { reimbursedInvoices: new Map([['B-2', 'C-9']]) }) as [string[]];
+    expect(payable).toBe('100.00');
+    expect(explanation).toBe(
+      '医疗: min(限额 20000.00 − 已付 0.00, max(0, 发票 100.00 − 目录外 0.00 − 社保已付 0.00 − 其他保险已付 0.00 − 免赔额 0.00) × 100% (有医保)) = min(20000.00, 100.00) = 100.00' +
+        '; 发票 A-1 在本次申请中重复出现, 只计一次; 发票 B-2 已在理赔 C-9 中报销, 本次计 0.00',
+    );
+  });
+});

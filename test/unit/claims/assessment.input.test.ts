@@ -82,6 +82,11 @@ describe('assessment input', () => {
     ]);
   });
 
+  it('refuses an amount that is not a Decimal at all, instead of failing on it', () => {
+    const error = refusal('STAMPEDE', [{ type: 'MEDICAL', invoices: [{ number: 'A', amount: 5 }] }]);
+    expect(error.problems).toEqual([{ field: 'items.0.invoices.0.amount', value: '5', reason: MONEY }]);
+  });
+
   it('refuses each prior amount and a prior grade past 10 by name', () => {
     for (const name of ['medicalPaid', 'funeralPaid', 'resettlementPaid'] as const) {
       expect(refusal('STAMPEDE', [{ type: 'DEATH' }], { [name]: d('-1') }).problems).toEqual([{ field: `prior.${name}`, value: '-1', reason: MONEY }]);

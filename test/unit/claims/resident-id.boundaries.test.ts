@@ -1,6 +1,6 @@
 // Proves the resident ID rules at their edges: each weight of the MOD 11-2 check, the 1900 and today birth-date bounds, exact refusal texts, and the masks at each length threshold.
 import { describe, it, expect } from 'vitest';
-import { maskAccountNumber, maskIdNumber, normalizeIdNumber, residentIdCheckCharacter, validateResidentId } from './core.js';
+import { isValidResidentId, maskAccountNumber, maskIdNumber, normalizeIdNumber, residentIdCheckCharacter, validateResidentId } from './core.js';
 
 const TODAY = '2024-06-01';
 const withCheck = (first17: string) => first17 + residentIdCheckCharacter(first17);
@@ -33,6 +33,12 @@ describe('validateResidentId at its bounds', () => {
   it('accepts a birth today and refuses tomorrow', () => {
     expect(validateResidentId(withCheck('11010520240601001'), TODAY)).toBeNull();
     expect(validateResidentId(withCheck('11010520240602001'), TODAY)).toBe('the birth date 2024-06-02 in the ID number is in the future');
+  });
+
+  it('answers isValidResidentId from the same rules', () => {
+    expect(isValidResidentId('11010519491231002X', TODAY)).toBe(true);
+    expect(isValidResidentId('110105194912310021', TODAY)).toBe(false);
+    expect(isValidResidentId(withCheck('11010520240602001'), TODAY)).toBe(false);
   });
 
   it('words each refusal for the service window', () => {

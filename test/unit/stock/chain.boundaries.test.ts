@@ -45,6 +45,11 @@ describe('chain order', () => {
     expect(verifyChain(rows)).toEqual({ ok: true, checked: 3, lastHash: rows[2]!.hash });
   });
 
+  it('accepts a chain whose first sequence is 0', () => {
+    const fromZero = chainMovements(GENESIS, [{ ...base, sequence: 0 }, { ...base, id: 'm-2', sequence: 1 }]);
+    expect(verifyChain(fromZero)).toEqual({ ok: true, checked: 2, lastHash: fromZero[1]!.hash });
+  });
+
   it('asserts that no sequence repeats or goes back', () => {
     expect(() => verifyChain([rows[0]!, rows[0]!])).toThrow('rows must come in sequence order (1 after 1)');
     expect(() => verifyChain([rows[1]!, rows[0]!], rows[0]!.hash)).toThrow('rows must come in sequence order (1 after 5)');

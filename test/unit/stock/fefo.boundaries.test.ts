@@ -31,6 +31,21 @@ describe('pickLots boundaries', () => {
     expect(picks.map((p) => p.lot)).toEqual(['B', 'b', 'A']);
   });
 
+  it('breaks an expiry tie by lot name whatever order the lots come in', () => {
+    const names = ['A', 'B', 'C', 'D'];
+    const permutations = (items: string[]): string[][] =>
+      items.length <= 1 ? [items] : items.flatMap((first, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]));
+    for (const order of permutations(names)) {
+      const lots = order.map((name) => lot(name, '2025-09-01', '1'));
+      expect(pickLots(d('4'), lots, TODAY).map((p) => p.lot)).toEqual(names);
+    }
+  });
+
+  it('names no lot in the details of a FEFO shortfall', () => {
+    const error = conflictOf(() => pickLots(d('2'), [lot('A', '2025-09-01', '1')], TODAY));
+    expect(Object.keys(error.details as object)).toEqual(['requested', 'available']);
+  });
+
   it('refuses a shortfall by a thousandth, with the message naming requested and usable', () => {
     const error = conflictOf(() => pickLots(d('1.001'), [lot('R', '2025-07-01', '1')], TODAY));
     expect(error.code).toBe('INSUFFICIENT_STOCK');

@@ -42,6 +42,7 @@ describe('parseNode wording', () => {
     expect(refusal('WH: x').problems[0]!.reason).toBe('key must not start or end with spaces');
     expect(refusal('LOSS:THEFT').problems[0]!.reason).toBe('loss reason must be one of DAMAGE, EXPIRY, SHORTFALL, OTHER');
     expect(refusal(7).problems[0]!.reason).toBe('must be text such as WH:<code>');
+    expect(refusal(':WH-1').problems[0]!.reason).toBe('unknown node kind ""');
   });
 
   it('reads every kind, the singletons without a key', () => {

@@ -152,6 +152,17 @@ describe('transfer refusals', () => {
     ]);
   });
 
+  it('receipt: names a shipped category the rules no longer know', () => {
+    const withoutTent = new Map([...CATEGORIES].filter(([code]) => code !== 'TENT'));
+    const lines = [
+      { category: 'TENT', received: d('10'), damaged: d('0') },
+      { category: 'WATER', lot: 'L1', received: d('5'), damaged: d('0') },
+    ];
+    expect(refusal(() => transferReceiveMovements({ transferId: 'T1', toWarehouse: 'B', shipment, lines }, withoutTent)).problems).toEqual([
+      { field: 'lines[0].category', value: 'TENT', reason: 'unknown supply category' },
+    ]);
+  });
+
   it('cancellation: transfer and origin named, and an empty shipment asserted', () => {
     expect(refusal(() => transferCancelMovements({ transferId: '', fromWarehouse: '', shipment }))).toEqual({
       message: 'transfer cancellation has 2 problems',
