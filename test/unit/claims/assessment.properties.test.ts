@@ -13,7 +13,7 @@ import {
   type BenefitType,
   type ClaimedItem,
   type ProductTerms,
-} from '../../../src/claims/index.js';
+} from './core.js';
 import { addToPrior, termsOf } from './claims.fixtures.js';
 
 const fen = (max: number) => fc.integer({ min: 0, max }).map((n) => new Decimal(n).dividedBy(100));

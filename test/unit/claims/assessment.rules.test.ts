@@ -1,7 +1,7 @@
 // Proves each edge of the payout rules: deductible, shared and separate limits, grade changes, invoice-once, caps and refusals.
 import { describe, it, expect } from 'vitest';
 import { ValidationError } from '../../../src/shared/errors.js';
-import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from '../../../src/claims/index.js';
+import { assess, noPriorPayments, type ClaimedItem, type PriorPayments } from './core.js';
 import { addToPrior, d, termsOf } from './claims.fixtures.js';
 
 function run(product: string, items: ClaimedItem[], prior: Partial<PriorPayments> = {}, hasMedicalInsurance = true) {

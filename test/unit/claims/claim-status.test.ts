@@ -10,7 +10,7 @@ import {
   transition,
   type ClaimAction,
   type ClaimStatus,
-} from '../../../src/claims/index.js';
+} from './core.js';
 
 function walk(from: ClaimStatus, actions: ClaimAction[]): ClaimStatus {
   return actions.reduce(transition, from);

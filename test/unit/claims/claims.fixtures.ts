@@ -1,7 +1,7 @@
 // Shared helpers for the claims unit tests: the shipped catalogue and a fold of assessments into prior payments.
 import { fileURLToPath } from 'node:url';
 import { Decimal } from '../../../src/shared/decimal.js';
-import { loadPolicies, type Assessment, type PolicyCatalog, type PriorPayments } from '../../../src/claims/index.js';
+import { loadPolicies, type Assessment, type PolicyCatalog, type PriorPayments } from './core.js';
 
 export const POLICIES_DIR = fileURLToPath(new URL('../../../policies', import.meta.url));
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from '../../../src/shared/decimal.js';
 import { NotFoundError, ValidationError } from '../../../src/shared/errors.js';
-import { PRODUCT_CODES, loadPolicies } from '../../../src/claims/index.js';
+import { PRODUCT_CODES, loadPolicies } from './core.js';
 import { POLICIES_DIR, shippedCatalog } from './claims.fixtures.js';
 
 describe('the shipped policies', () => {

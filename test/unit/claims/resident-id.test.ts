@@ -6,7 +6,7 @@ import {
   maskIdNumber,
   residentIdCheckCharacter,
   validateResidentId,
-} from '../../../src/claims/index.js';
+} from './core.js';
 
 const TODAY = '2024-06-01';
 const withCheck = (first17: string) => first17 + residentIdCheckCharacter(first17);

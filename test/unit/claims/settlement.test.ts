@@ -8,18 +8,40 @@ import {
   policyYearOf,
   policyYearRange,
   settleRemainder,
-} from '../../../src/claims/index.js';
+} from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 describe('settleRemainder', () => {
   it('rounds each item down so the total never exceeds the remainder', () => {
-    const settlement = settleRemainder(d('100.00'), [
+    // 200.00 shared among 300.00 assessed: each share is 66.666…, which half-up would make 66.67
+    // (200.01 in all, a fen over the limit); rounded down it is 66.66.
+    const settlement = settleRemainder(d('200.00'), [
       { claimId: 'A', items: [{ type: 'MEDICAL', assessed: d('100.00') }] },
       { claimId: 'B', items: [{ type: 'MEDICAL', assessed: d('100.00') }] },
       { claimId: 'C', items: [{ type: 'MEDICAL', assessed: d('100.00') }] },
     ]);
-    expect(settlement.claims.map((claim) => claim.settled.toFixed(2))).toEqual(['33.33', '33.33', '33.33']);
-    expect(settlement.total.toFixed(2)).toBe('99.99');
+    expect(settlement.claims.map((claim) => claim.settled.toFixed(2))).toEqual(['66.66', '66.66', '66.66']);
+    expect(settlement.total.toFixed(2)).toBe('199.98');
+  });
+
+  it('rounds down each item of a claim, not the claim total, and keeps the assessed figures', () => {
+    // 1,000.00 left of 1,500.00 assessed: 2/3 of each item. 250.01 → 166.67333… (166.67 either way),
+    // 749.98 → 499.98666… (down 499.98, half-up 499.99), 500.00 → 333.333… (333.33); 0.01 → 0.00666… (down 0.00, half-up 0.01).
+    const settlement = settleRemainder(d('1000.00'), [
+      { claimId: 'A', items: [{ type: 'MEDICAL', assessed: d('250.01') }, { type: 'DISABILITY', assessed: d('749.98') }] },
+      { claimId: 'B', items: [{ type: 'FUNERAL', assessed: d('500.00') }, { type: 'MEDICAL', assessed: d('0.01') }] },
+    ]);
+    const [a, b] = settlement.claims;
+    expect(a!.claimId).toBe('A');
+    expect(a!.items.map((item) => [item.type, item.assessed.toFixed(2), item.settled.toFixed(2)])).toEqual([
+      ['MEDICAL', '250.01', '166.67'],
+      ['DISABILITY', '749.98', '499.98'],
+    ]);
+    expect(a!.assessed.toFixed(2)).toBe('999.99');
+    expect(a!.settled.toFixed(2)).toBe('666.65');
+    expect(b!.items.map((item) => item.settled.toFixed(2))).toEqual(['333.33', '0.00']);
+    expect(b!.settled.toFixed(2)).toBe('333.33');
+    expect(settlement.total.toFixed(2)).toBe('999.98');
   });
 
   it('pays in full when the remainder covers everything, and nothing when it is exhausted', () => {

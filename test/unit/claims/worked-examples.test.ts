@@ -1,6 +1,6 @@
 // Proves that the six worked examples of INSURANCE-TERMS.md come out to the stated figures with the shipped policies.
 import { describe, it, expect } from 'vitest';
-import { applyAdvance, assess, needsSecondApproval, noPriorPayments, settleRemainder } from '../../../src/claims/index.js';
+import { applyAdvance, assess, needsSecondApproval, noPriorPayments, settleRemainder } from './core.js';
 import { d, termsOf } from './claims.fixtures.js';
 
 describe('worked examples of the terms', () => {

@@ -1,14 +1,16 @@
-// Proves the hash chain verifies an untouched ledger and points at the first row after an edit, insertion or deletion.
+// Proves movements hash to fixed golden values, and the hash chain verifies an untouched ledger and points at the first row after an edit, insertion or deletion.
 import { describe, expect, it } from 'vitest';
 import {
   GENESIS,
   type RecordedMovement,
   canonicalMovement,
   chainMovements,
+  donorNode,
   movementHash,
   receiptMovements,
   verifyChain,
-} from '../../../src/stock/index.js';
+  warehouseNode,
+} from './core.js';
 import { CATEGORIES, d } from './fixtures.js';
 
 const lines = receiptMovements(
@@ -67,6 +69,46 @@ describe('canonicalMovement', () => {
 
   it('keeps a sub-fen tampering visible instead of rounding it away', () => {
     expect(canonicalMovement({ ...recorded[1]!, unitCost: d('4200.001') })).not.toBe(canonicalMovement(recorded[1]!));
+  });
+});
+
+// Golden values: computed once and checked with `printf '%s' "$GENESIS$CANONICAL" | sha256sum`, so any
+// change in how a movement is written out or hashed fails here, not silently in a stored chain.
+describe('golden hashes', () => {
+  const fixedMovement: RecordedMovement = {
+    id: 'm-2',
+    documentId: 'doc-1',
+    sequence: 2,
+    category: 'RICE_T',
+    lot: 'W-1',
+    expiresOn: '2026-01-31',
+    quantity: d('1.25'),
+    from: donorNode('某某基金会'),
+    to: warehouseNode('WH-1'),
+    unitCost: d('4200'),
+    occurredAt: '2025-06-15',
+    recordedAt: new Date('2025-06-15T02:03:04.005Z'),
+    userId: 'u-7',
+    reason: '捐赠入库',
+  };
+  const bareMovement: RecordedMovement = { ...fixedMovement, id: 'm-3', sequence: 3n, lot: null, expiresOn: null, quantity: d('7'), unitCost: null, reason: null };
+
+  it('writes the documented canonical form: a JSON array of every content field at fixed scale', () => {
+    expect(canonicalMovement(fixedMovement)).toBe(
+      '["movement/v1","m-2","doc-1","2","RICE_T","W-1","2026-01-31","1.250","DONOR:某某基金会","WH:WH-1","4200.00","2025-06-15","2025-06-15T02:03:04.005Z","u-7","捐赠入库"]',
+    );
+    expect(canonicalMovement(bareMovement)).toBe(
+      '["movement/v1","m-3","doc-1","3","RICE_T",null,null,"7.000","DONOR:某某基金会","WH:WH-1",null,"2025-06-15","2025-06-15T02:03:04.005Z","u-7",null]',
+    );
+  });
+
+  it('hashes a fixed movement to a fixed SHA-256, chained from genesis and then from that hash', () => {
+    expect(GENESIS).toBe('0000000000000000000000000000000000000000000000000000000000000000');
+    expect(movementHash(GENESIS, fixedMovement)).toBe('7ab4ca0561edb21710695b0f5208bd3a5ef7dc17accc623287c0124979e2b85b');
+    expect(chainMovements(GENESIS, [fixedMovement, bareMovement]).map((row) => row.hash)).toEqual([
+      '7ab4ca0561edb21710695b0f5208bd3a5ef7dc17accc623287c0124979e2b85b',
+      'cec63fc951e93ca70d9f21c0d3ff6c4a07bc3b261e4ca6be0b651efc7dd11e3b',
+    ]);
   });
 });
 

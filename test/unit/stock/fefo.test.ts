@@ -1,7 +1,7 @@
 // Proves lots are picked first-expiring-first-out, skipping unusable lots, and that shortages and unusable named lots are refused.
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/shared/errors.js';
-import { type LotStock, pickLots } from '../../../src/stock/index.js';
+import { type LotStock, pickLots } from './core.js';
 import { d } from './fixtures.js';
 
 const TODAY = '2025-06-15';

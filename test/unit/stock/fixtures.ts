@@ -1,7 +1,7 @@
 // Shared test data for the stock unit tests: a few categories covering each scale and lot rule.
 import { Decimal } from '../../../src/shared/decimal.js';
 import { ValidationError, type FieldProblem } from '../../../src/shared/errors.js';
-import type { CategoryRule, CategoryRules } from '../../../src/stock/index.js';
+import type { CategoryRule, CategoryRules } from './core.js';
 
 export const d = (text: string | number): Decimal => new Decimal(text);
 

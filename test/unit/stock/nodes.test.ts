@@ -16,7 +16,7 @@ import {
   supplierNode,
   transitNode,
   warehouseNode,
-} from '../../../src/stock/index.js';
+} from './core.js';
 
 describe('formatNode', () => {
   it.each<[Node, string]>([

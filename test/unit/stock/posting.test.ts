@@ -15,7 +15,7 @@ import {
   supplierNode,
   warehouseNode,
   writeOffMovements,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d, fieldsOf, problemsOf } from './fixtures.js';
 
 const WH = 'WH-CITY-01';

@@ -1,6 +1,6 @@
 // Proves the request-side helpers of the ledger services: outgoing lines may leave the lot to FEFO, repeated lines and lot picks are handled, Excel dates are read, and every movement has at most one warehouse side.
 import { describe, expect, it } from 'vitest';
-import { lossNode, supplierNode, transitNode, warehouseNode } from '../../../src/stock/index.js';
+import { lossNode, supplierNode, transitNode, warehouseNode } from './core.js';
 import { warehouseSide } from '../../../src/stock/posting/ledger.post.js';
 import { mergeByLot } from '../../../src/stock/posting/lots.picking.js';
 import { normaliseDate } from '../../../src/stock/imports/opening.import.js';

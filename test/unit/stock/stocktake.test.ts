@@ -8,7 +8,7 @@ import {
   stocktakeDifferences,
   stocktakeMovements,
   warehouseNode,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d, fieldsOf, problemsOf } from './fixtures.js';
 
 const snapshot = [

@@ -10,7 +10,7 @@ import {
   transferShipMovements,
   transitNode,
   warehouseNode,
-} from '../../../src/stock/index.js';
+} from './core.js';
 import { CATEGORIES, d, fieldsOf, problemsOf } from './fixtures.js';
 
 const ship = {

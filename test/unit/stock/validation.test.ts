@@ -1,7 +1,7 @@
 // Proves the quantity, lot and cost rules each refuse what they should and that a document reports every bad line at once.
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/shared/decimal.js';
-import { MAX_DOCUMENT_LINES, receiptMovements, validateLot, validateQuantity, validateUnitCost } from '../../../src/stock/index.js';
+import { MAX_DOCUMENT_LINES, receiptMovements, validateLot, validateQuantity, validateUnitCost } from './core.js';
 import { CATEGORIES, FUEL_L, RICE_T, TENT, WATER, d, fieldsOf, problemsOf } from './fixtures.js';
 
 describe('validateQuantity', () => {
