@@ -7,6 +7,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, requireRole } from '../../shared/actor.js';
 import { Decimal } from '../../shared/decimal.js';
+import { todayInCity } from '../../shared/dates.js';
 import { MONEY_SCALE } from '../../shared/amounts.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { READING_ROLES, readScope, requireReadable, scopeParam } from '../stock.access.js';
@@ -61,11 +62,44 @@ const AS_OF_SQL = `
   HAVING sum(x.quantity) <> 0
   ORDER BY x.warehouse, x.category, x.lot LIMIT ? OFFSET ?`;
 
+// From the current balances back: minus every movement dated after the date (late entries included,
+// since the current balances hold every movement ever recorded). Every key a movement touches has a
+// balance row, so the balances drive the join.
+const AS_OF_BACKWARD_SQL = `
+  WITH d AS (
+    SELECT m.warehouse, m.category, coalesce(m.lot, '') AS lot, sum(${SIGNED}) AS delta FROM stock_movements m
+    WHERE m.warehouse IS NOT NULL AND m.occurred_at > ?::date
+      AND (?::jsonb IS NULL OR m.warehouse IN (SELECT jsonb_array_elements_text(?::jsonb))) AND (?::text IS NULL OR m.category = ?)
+    GROUP BY 1, 2, 3)
+  SELECT b.warehouse, b.category, b.lot, (b.on_hand - coalesce(d.delta, 0))::text AS on_hand, NULL AS reserved, c.scale, count(*) OVER ()::text AS total
+  FROM stock_balances b JOIN categories c ON c.code = b.category
+  LEFT JOIN d ON d.warehouse = b.warehouse AND d.category = b.category AND d.lot = b.lot
+  WHERE b.on_hand - coalesce(d.delta, 0) <> 0
+    AND (?::jsonb IS NULL OR b.warehouse IN (SELECT jsonb_array_elements_text(?::jsonb))) AND (?::text IS NULL OR b.category = ?)
+  ORDER BY b.warehouse, b.category, b.lot LIMIT ? OFFSET ?`;
+
+const DAY_MS = 86_400_000;
+const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / DAY_MS;
+
+/**
+ * As-of balances read whichever period is shorter: forward from the nearest closed month's frozen
+ * balances, or back from the current balances. Either way the work is bounded by one stretch of
+ * movements, not by the whole history.
+ */
+async function balancesAsOf(em: EntityManager, asOf: string, scope: string | null, category: string | null, page: { limit: number; offset: number }) {
+  const [frozen] = await em.execute<{ through: string }[]>('SELECT through::text FROM stock_periods WHERE through <= ?::date ORDER BY through DESC LIMIT 1', [asOf]);
+  const forwardDays = frozen ? daysBetween(frozen.through, asOf) : Number.POSITIVE_INFINITY;
+  if (daysBetween(asOf, todayInCity()) < forwardDays) {
+    return em.execute<BalanceRow[]>(AS_OF_BACKWARD_SQL, [asOf, scope, scope, category, category, scope, scope, category, category, page.limit, page.offset]);
+  }
+  return em.execute<BalanceRow[]>(AS_OF_SQL, [asOf, scope, scope, category, category, asOf, scope, scope, category, category, page.limit, page.offset]);
+}
+
 export async function balances(em: EntityManager, actor: Actor, query: BalancesQuery): Promise<{ items: BalanceView[]; total: number; asOf: string | null }> {
   const scope = scopeParam(readScope(actor, query.warehouse));
   const category = query.category ?? null;
   const rows = query.asOf
-    ? await em.execute<BalanceRow[]>(AS_OF_SQL, [query.asOf, scope, scope, category, category, query.asOf, scope, scope, category, category, query.limit, query.offset])
+    ? await balancesAsOf(em, query.asOf, scope, category, query)
     : await em.execute<BalanceRow[]>(CURRENT_SQL, [scope, scope, category, category, query.limit, query.offset]);
   const items = rows.map((row) => {
     const onHand = new Decimal(row.on_hand);
