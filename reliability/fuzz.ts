@@ -214,6 +214,7 @@ const CSV_TEMPLATES: Record<string, string[][]> = {
   'POST /imports/warehouses': [['编码', '名称', '级别', '所在区', '地址', '纬度', '经度', '启用'], ['FZ-WH', '模糊测试库', 'DISTRICT', '市南区', '某路1号', '36.1', '120.4', '是']],
   'POST /imports/opening-stock': [['仓库编码', '物资编码', '批次号', '有效期至', '数量', '单价'], ['FZ-WH', 'FZ-0001', '', '', '1', '1.00']],
   'POST /imports/quotas': [['仓库编码', '物资编码', '储备定额'], ['FZ-WH', 'FZ-0001', '10']],
+  'POST /payout-batches/:id/return-file': [['序号', '金额', '用途', '状态', '银行流水号', '交易日期', '失败原因'], ['1', '1000.00', 'LP00000001', '成功', 'B-1', '2024-08-01', '']],
 };
 
 const csvCell = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
@@ -258,6 +259,7 @@ function csvInputs(route: string): fc.Arbitrary<{ label: string; bytes: Buffer }
 const FINGERPRINT_TABLES = [
   'users', 'api_tokens', 'categories', 'warehouses', 'import_runs', 'stock_documents', 'stock_movements', 'stock_balances', 'stock_lots',
   'stock_transfers', 'stocktakes', 'stocktake_lines', 'stock_quotas', 'claim_events', 'claims', 'claim_history', 'claim_assessments', 'claim_payments',
+  'payout_batches', 'payout_lines', 'claim_recoveries', 'recovery_collections',
 ];
 
 /** Row counts of the main tables, one statement. */

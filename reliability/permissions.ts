@@ -50,6 +50,21 @@ const TABLE = `
   POST /claims/:id/reopen                403   403    403   ok       ok       403     401  401
   POST /claims/:id/pay                   403   403    403   403      403      ok      401  401
   POST /claims/:id/close                 403   403    403   403      403      ok      401  401
+  PUT  /claims/:id/bank                  403   403    403   ok       403      ok      401  401
+  POST /payout-batches                   403   403    403   403      403      ok      401  401
+  GET  /payout-batches                   403   403    403   403      403      ok      401  401
+  GET  /payout-batches/:id               403   403    403   403      403      ok      401  401
+  POST /payout-batches/:id/cancel        403   403    403   403      403      ok      401  401
+  GET  /payout-batches/:id/bank-file.xlsx 403  403    403   403      403      ok      401  401
+  GET  /payout-batches/:id/bank-file.csv 403   403    403   403      403      ok      401  401
+  POST /payout-batches/:id/confirm       403   403    403   403      403      ok      401  401
+  POST /payout-batches/:id/return-file   403   403    403   403      403      ok      401  401
+  POST /payments/:id/return              403   403    403   403      403      ok      401  401
+  GET  /recoveries                       ok    403    403   403      403      ok      401  401
+  POST /recoveries                       403   403    403   403      403      ok      401  401
+  POST /recoveries/:id/collect           403   403    403   403      403      ok      401  401
+  GET  /payouts/summary                  ok    403    403   403      403      ok      401  401
+  GET  /products/:code/loss-ratio        ok    403    403   403      403      ok      401  401
   POST /receipts                         ok    ok     403   403      403      403     401  401
   POST /write-offs                       ok    ok     403   403      403      403     401  401
   POST /transfers                        ok    ok     403   403      403      403     401  401

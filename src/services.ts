@@ -3,6 +3,7 @@ import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
 import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
+import { PayoutsService } from './payouts/index.js';
 import { StockService } from './stock/index.js';
 import { UsersService } from './users/index.js';
 
@@ -16,6 +17,8 @@ export interface Services {
   policies: PolicyCatalog;
   events: EventsService;
   claims: ClaimsService;
+  /** Payout batches, bank files, the bank's answers, returned payments, recoveries and the payout figures. */
+  payouts: PayoutsService;
   /** The supply ledger: documents, balances, 台帐, audits, lots, quotas and the stock imports. */
   stock: StockService;
 }
@@ -32,6 +35,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     policies,
     events: new EventsService(em, policies),
     claims: new ClaimsService(em, policies),
+    payouts: new PayoutsService(em, policies),
     stock: new StockService(em),
   };
 }

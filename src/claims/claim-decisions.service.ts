@@ -1,10 +1,10 @@
-import { formatMoney } from '../shared/amounts.js';
 import { addDays } from '../shared/dates.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import type { Actor } from '../shared/actor.js';
 import { inTransaction } from '../db/transaction.js';
 import { transition } from './claim-status.js';
-import { balances, discardPendingAssessment, lockClaim, changeClaim } from './claims.repository.js';
+import { balances, discardPendingAssessment, findClaim, lockClaim, changeClaim } from './claims.repository.js';
+import { applyPayments, claimsWithOpenRecovery, openPayoutLine } from './claim-payments.js';
 import { claimDetail } from './claims-query.service.js';
 import type { ClaimsContext } from './claims.context.js';
 import type { PayInput } from './claims.schemas.js';
@@ -64,29 +64,39 @@ export async function reopenClaim(ctx: ClaimsContext, actor: Actor, key: string,
   }
 }
 
-/** POST /claims/:id/pay: finance records the bank transfer of what is left after the advance. */
+/**
+ * POST /claims/:id/pay: finance records a bank transfer made outside a payout batch, of what is left
+ * after the advance. Refused while the amount sits in an open batch (the bank would pay it twice).
+ * PAID, and CLOSED when no recovery is open, by the same rule as batch confirmations (applyPayments).
+ */
 export async function payClaim(ctx: ClaimsContext, actor: Actor, key: string, input: PayInput) {
   return inTransaction(ctx.em, async (tx) => {
     const claim = await lockClaim(tx, key);
-    const status = transition(claim.status, 'pay');
+    transition(claim.status, 'pay');
     const today = ctx.today();
     if (input.paidOn > today || (claim.approvedOn !== null && input.paidOn < claim.approvedOn)) {
       const reason = `must lie between the approval (${claim.approvedOn}) and today (${today})`;
       throw new ValidationError(`paidOn: ${reason}`, [{ field: 'paidOn', value: input.paidOn, reason }]);
     }
+    const line = await openPayoutLine(tx, claim.id);
+    if (line) {
+      throw new ConflictError('CLAIM_IN_BATCH', `claim ${claim.number} cannot be paid on its own: its amount is in payout batch ${line.batch} (${line.batchStatus}); confirm or cancel that batch first`, [{ claim: claim.number, batch: line.batch }]);
+    }
     const amount = balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
-    await tx.execute(`INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by) VALUES (?, 'PAYMENT', ?, ?, ?, ?)`, [
-      claim.id, formatMoney(amount), input.paidOn, input.reference, actor.id,
-    ]);
-    const after = await changeClaim(tx, actor, 'pay', claim, { status, paidTotal: claim.paidTotal.plus(amount) }, { amount: formatMoney(amount), paidOn: input.paidOn, reference: input.reference });
-    return claimDetail(tx, ctx, after);
+    const [after] = await applyPayments(tx, actor, [{ claim, amount, paidOn: input.paidOn, reference: input.reference, payoutLineId: null }]);
+    return claimDetail(tx, ctx, await findClaim(tx, after!.id));
   });
 }
 
+/** Finance closes a paid claim by hand; not while a recovery is still open (that money is still owed). */
 export async function closeClaim(ctx: ClaimsContext, actor: Actor, key: string) {
   return inTransaction(ctx.em, async (tx) => {
     const claim = await lockClaim(tx, key);
-    const after = await changeClaim(tx, actor, 'close', claim, { status: transition(claim.status, 'close') });
+    const status = transition(claim.status, 'close');
+    if ((await claimsWithOpenRecovery(tx, [claim.id])).size > 0) {
+      throw new ConflictError('RECOVERY_OPEN', `claim ${claim.number} cannot be closed: a recovery is still open (GET /recoveries?claim=${claim.number})`, [{ claim: claim.number }]);
+    }
+    const after = await changeClaim(tx, actor, 'close', claim, { status });
     return claimDetail(tx, ctx, after);
   });
 }

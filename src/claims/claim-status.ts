@@ -19,7 +19,7 @@ export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
  * `approve` is the only approval of a claim at or below the two-approval threshold; above it the first
  * approver uses `approve_first` and a different person `approve_second`. `hold` is used instead of an
  * approval that would pass a per-event limit or the annual aggregate; `settle` is finance's pro-rata
- * decision on a held claim.
+ * decision on a held claim. `payment_returned` is the bank sending a paid amount back (it is reversed).
  */
 export const CLAIM_ACTIONS = [
   'survey',
@@ -35,6 +35,7 @@ export const CLAIM_ACTIONS = [
   'reopen',
   'pay',
   'close',
+  'payment_returned',
 ] as const;
 export type ClaimAction = (typeof CLAIM_ACTIONS)[number];
 
@@ -77,8 +78,9 @@ export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, Readonly<Partial<Re
   },
   HELD: { settle: 'APPROVED', reject: 'REJECTED', withdraw: 'WITHDRAWN' },
   APPROVED: { pay: 'PAID' },
-  PAID: { close: 'CLOSED', reopen: 'SURVEYED' },
-  CLOSED: { reopen: 'SURVEYED' },
+  // A payment the bank returns is reversed: the claim is payable again until it is reissued.
+  PAID: { close: 'CLOSED', reopen: 'SURVEYED', payment_returned: 'APPROVED' },
+  CLOSED: { reopen: 'SURVEYED', payment_returned: 'APPROVED' },
   RETURNED: { survey: 'SURVEYED', assess: 'ASSESSED', reject: 'REJECTED', withdraw: 'WITHDRAWN' },
   REJECTED: { reopen: 'SURVEYED' },
   WITHDRAWN: {},

@@ -23,7 +23,7 @@ export function isOverdue(claim: ClaimRow, today: string): boolean {
 
 /** The HTTP actions open to the claim now, named as the endpoints are (hold and settle are not requests on a claim). */
 function nextActions(status: ClaimStatus): string[] {
-  const names: Partial<Record<string, string>> = { approve_first: 'approve', approve_second: 'approve', assess: 'assessment', hold: undefined, settle: undefined };
+  const names: Partial<Record<string, string>> = { approve_first: 'approve', approve_second: 'approve', assess: 'assessment', hold: undefined, settle: undefined, payment_returned: undefined };
   return [...new Set(allowedActions(status).flatMap((action) => (action in names ? (names[action] ? [names[action]!] : []) : [action])))];
 }
 

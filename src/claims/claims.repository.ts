@@ -117,7 +117,8 @@ export const lockClaim = (tx: EntityManager, key: string) => findClaim(tx, key, 
 
 type UpdatableField =
   | 'status' | 'benefits' | 'documentsCompleteOn' | 'decisionDueOn' | 'approvedOn' | 'paymentDueOn' | 'pendingAssessmentId'
-  | 'pendingTotal' | 'approvedTotal' | 'advancePaid' | 'paidTotal' | 'recoveryOwed' | 'firstApprovedBy' | 'holdReasons';
+  | 'pendingTotal' | 'approvedTotal' | 'advancePaid' | 'paidTotal' | 'recoveryOwed' | 'firstApprovedBy' | 'holdReasons'
+  | 'bankAccountName' | 'bankAccountNumber' | 'bankName';
 
 /** Columns a service may change, in their SQL names; anything else is a bug. */
 const UPDATABLE: Record<UpdatableField, string> = {
@@ -135,6 +136,9 @@ const UPDATABLE: Record<UpdatableField, string> = {
   recoveryOwed: 'recovery_owed',
   firstApprovedBy: 'first_approved_by',
   holdReasons: 'hold_reasons',
+  bankAccountName: 'bank_account_name',
+  bankAccountNumber: 'bank_account_number',
+  bankName: 'bank_name',
 };
 export type ClaimChanges = Partial<Pick<ClaimRow, UpdatableField>>;
 
@@ -173,7 +177,23 @@ export async function changeClaim(
      SELECT ${CLAIM_COLUMNS} FROM c`,
     [...params, before.id, ...history],
   );
-  return toClaimRow(rows[0]!);
+  const after = toClaimRow(rows[0]!);
+  if (changes.recoveryOwed !== undefined && !changes.recoveryOwed.eq(before.recoveryOwed)) await followRecoveryOwed(tx, actor, after);
+  return after;
+}
+
+/**
+ * An advance above the final payable is owed back (claims.recovery_owed, set by approval and by ending a
+ * claim). The recovery to collect is one row per claim whose amount follows that figure, so finance
+ * collects against it and a later approval that raises the payable lowers what is owed.
+ */
+async function followRecoveryOwed(tx: EntityManager, actor: Actor, claim: ClaimRow): Promise<void> {
+  await tx.execute(
+    `INSERT INTO claim_recoveries (claim_id, kind, debtor, reason, amount, created_by)
+     VALUES (?, 'ADVANCE_EXCESS', ?, 'advance paid above the final payable', ?, ?)
+     ON CONFLICT (claim_id) WHERE kind = 'ADVANCE_EXCESS' DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
+    [claim.id, claim.claimantName, formatMoney(claim.recoveryOwed), actor.id],
+  );
 }
 
 /** What the history keeps of a claim before and after each change: its workflow state, not the claimant's data. */

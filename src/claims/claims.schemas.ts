@@ -25,6 +25,15 @@ export const eventInputSchema = z.strictObject({
 });
 export type EventInput = z.output<typeof eventInputSchema>;
 
+const bankFields = {
+  accountName: text(100),
+  accountNumber: z
+    .string()
+    .transform((value) => value.replace(/\s+/g, ''))
+    .pipe(z.string().regex(/^\d{8,32}$/, { error: 'expected 8 to 32 digits' })),
+  bankName: text(100),
+};
+
 export const intakeSchema = z.strictObject({
   product: z.enum(PRODUCT_CODES),
   event: idText,
@@ -33,14 +42,7 @@ export const intakeSchema = z.strictObject({
     idNumber: z.string().max(40),
     phone: z.string().trim().regex(/^[0-9+][0-9-]{4,19}$/, { error: 'expected a phone number of digits (and - or a leading +)' }),
     hasMedicalInsurance: z.boolean(),
-    bank: z.strictObject({
-      accountName: text(100),
-      accountNumber: z
-        .string()
-        .transform((value) => value.replace(/\s+/g, ''))
-        .pipe(z.string().regex(/^\d{8,32}$/, { error: 'expected 8 to 32 digits' })),
-      bankName: text(100),
-    }),
+    bank: z.strictObject(bankFields),
   }),
   incidentOn: dateText,
   reportedOn: dateText.optional(),
@@ -94,6 +96,10 @@ export const advanceSchema = z.strictObject({
   reference: text(100).optional(),
 });
 export type AdvanceInput = z.output<typeof advanceSchema>;
+
+/** PUT /claims/:id/bank: corrected bank details, with why (e.g. the bank's refusal). */
+export const bankSchema = z.strictObject({ ...bankFields, reason: text(2000).optional() });
+export type BankInput = z.output<typeof bankSchema>;
 
 export const paySchema = z.strictObject({ paidOn: dateText, reference: text(100) });
 export type PayInput = z.output<typeof paySchema>;

@@ -3,12 +3,13 @@ import { requireRole, type Actor } from '../shared/actor.js';
 import { todayInCity } from '../shared/dates.js';
 import type { PolicyCatalog } from './policy.loader.js';
 import type { ClaimsContext } from './claims.context.js';
-import type { AdvanceInput, AssessmentRequest, ClaimListQuery, IntakeInput, PayInput, SurveyInput } from './claims.schemas.js';
+import type { AdvanceInput, AssessmentRequest, BankInput, ClaimListQuery, IntakeInput, PayInput, SurveyInput } from './claims.schemas.js';
 import { registerClaim, surveyClaim } from './claim-intake.service.js';
 import { assessClaim, payAdvance } from './claim-assessment.service.js';
 import { approveClaim } from './claim-approval.service.js';
 import { closeClaim, endClaim, payClaim, reopenClaim, returnClaim } from './claim-decisions.service.js';
 import { settleEvent } from './event-settlement.service.js';
+import { changeBank } from './claim-bank.service.js';
 import { claimHistory, getClaim, listClaims } from './claims-query.service.js';
 
 /**
@@ -71,6 +72,12 @@ export class ClaimsService {
   pay(actor: Actor, key: string, input: PayInput) {
     requireRole(actor, 'finance');
     return payClaim(this.ctx, actor, key, input);
+  }
+
+  /** Assessors take the bank details at intake; finance corrects them after a refused payment. */
+  changeBank(actor: Actor, key: string, input: BankInput) {
+    requireRole(actor, 'assessor', 'finance');
+    return changeBank(this.ctx, actor, key, input);
   }
 
   close(actor: Actor, key: string) {

@@ -62,3 +62,5 @@ export { EventsService, CLAIM_READERS, productView, type EventView } from './eve
 export { ClaimEvent, ClaimEventSchema } from './event.entity.js';
 export * from './claims.schemas.js';
 export { requiredDocuments, missingDocuments } from './claim-documents.js';
+export { CLAIM_COLUMNS, balances, changeClaim, findClaim, lockClaim, toClaimRow, type ClaimRow } from './claims.repository.js';
+export { applyPayments, claimsWithOpenRecovery, closeIfSettled, lockClaims, openPayoutLine, reversePayment, type PaymentToApply, type ReversedPayment } from './claim-payments.js';

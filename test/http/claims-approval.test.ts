@@ -146,7 +146,7 @@ describe('reopening', () => {
     const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(13), items: [{ type: 'DISABILITY', grade: 8 }] });
     expect(claim.assessment.total).toBe('30000.00');
     await approve(app, people.approver, claim.id);
-    expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'B-13' })).body.status).toBe('PAID');
+    expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'B-13' })).body.status).toBe('CLOSED');
     const reopened = await post(people.assessor, `/claims/${claim.id}/reopen`, { reason: '伤残等级重新鉴定为 6 级' });
     expect(reopened.body).toMatchObject({ status: 'SURVEYED', approved: '30000.00', dueDates: { decision: addDays(TODAY, 30) } });
     const again = await post(people.assessor, `/claims/${claim.id}/assessment`, { items: [{ type: 'DISABILITY', grade: 6 }] });
@@ -158,7 +158,7 @@ describe('reopening', () => {
     const claim = await registerAndAssess(app, people, { product: 'PUBLIC_LIABILITY', event: typhoon, idNumber: residentId(21), items: [medical('RM-21a', '15000.00')] });
     expect(claim.assessment.total).toBe('15000.00');
     await approve(app, people.approver, claim.id);
-    expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'M-21' })).body).toMatchObject({ status: 'PAID', paid: '15000.00' });
+    expect((await post(people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'M-21' })).body).toMatchObject({ status: 'CLOSED', paid: '15000.00' });
     expect((await post(people.assessor, `/claims/${claim.id}/reopen`, { reason: '后续治疗发票' })).body.status).toBe('SURVEYED');
     // Limit 20,000.00 with 15,000.00 already paid: of 8,000.00 new invoices only 5,000.00 is payable.
     const again = await post(people.assessor, `/claims/${claim.id}/assessment`, { items: [medical('RM-21b', '8000.00')] });

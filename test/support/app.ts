@@ -27,6 +27,8 @@ export interface TestApp {
   services: Services;
   config: Config;
   adminToken: string;
+  /** The service's base URL, for requests the helper does not cover (binary downloads). */
+  base: string;
   /** Raw SQL on the test database (for tampering tests and assertions). */
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestReply<T>>;
@@ -69,7 +71,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   };
 
   return {
-    services, config, adminToken, request,
+    services, config, adminToken, base, request,
     sql: (text, params = []) => orm.em.fork().getConnection().execute(text, params as any[]),
     async user(name, role, warehouses) {
       const reply = await request('POST', '/users', { body: { name, role, ...(warehouses ? { warehouses } : {}) } });

@@ -2,6 +2,7 @@ import {
   CLAIM_READERS,
   advanceSchema,
   assessmentSchema,
+  bankSchema,
   claimListQuerySchema,
   intakeSchema,
   optionalReasonSchema,
@@ -86,6 +87,12 @@ export function claimRoutes({ claims }: Services) {
       method: 'post', path: '/claims/:id/pay', tag: 'claims', roles: ['finance'], body: paySchema,
       summary: 'Record the payment of what is left after any advance', responses: { 200: CLAIM },
       handle: async ({ actor, params, body }) => ok(await claims.pay(actor, params.id!, body)),
+    }),
+    route({
+      method: 'put', path: '/claims/:id/bank', tag: 'claims', roles: ['assessor', 'finance'], body: bankSchema,
+      summary: 'Correct the claimant\'s bank details (after a refused payment); recorded in the history; refused while the claim is in an open payout batch',
+      responses: { 200: CLAIM },
+      handle: async ({ actor, params, body }) => ok(await claims.changeBank(actor, params.id!, body)),
     }),
     route({
       method: 'post', path: '/claims/:id/close', tag: 'claims', roles: ['finance'],

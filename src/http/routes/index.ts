@@ -6,6 +6,7 @@ import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
+import { payoutRoutes } from './payouts.routes.js';
 import { periodRoutes } from './periods.routes.js';
 import { stockRoutes } from './stock.routes.js';
 import { systemRoutes } from './system.routes.js';
@@ -20,6 +21,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...catalogRoutes(services, config.limits.importRows),
     ...eventRoutes(services),
     ...claimRoutes(services),
+    ...payoutRoutes(services, config.limits.importRows),
     ...stockRoutes(services),
     ...ledgerRoutes(services, config.limits.importRows),
     ...periodRoutes(services),
