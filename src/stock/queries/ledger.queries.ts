@@ -180,10 +180,13 @@ function ledgerSql(inWarehouse: boolean) {
            (SELECT count(*) FROM stock_movements m WHERE ${scope} AND m.occurred_at BETWEEN ${from} AND ${to})::text AS total`;
   // The page's first row is found on the index alone; its opening is the frozen closing of the month
   // before it plus the movements from there up to the row before it; then a running sum over the page.
-  const page = `
+  // A page past the middle finds its first row walking the index from the end ($p3 then counts rows
+  // from the last one), so the last page of 100,000 rows costs what the first does.
+  const firstRow = (direction: '' | ' DESC') => `
     WITH first AS MATERIALIZED (
       SELECT m.occurred_at, m.${position} AS position FROM stock_movements m WHERE ${scope} AND m.occurred_at BETWEEN ${from} AND ${to}
-      ORDER BY m.occurred_at, m.${position} OFFSET ${p(3)} LIMIT 1),
+      ORDER BY m.occurred_at${direction}, m.${position}${direction} OFFSET ${p(3)} LIMIT 1),`;
+  const rest = `
     page AS MATERIALIZED (
       SELECT m.* FROM stock_movements m, first WHERE ${scope} AND m.occurred_at <= ${to} AND (m.occurred_at, m.${position}) >= (first.occurred_at, first.position)
       ORDER BY m.occurred_at, m.${position} LIMIT ${p(4)}),
@@ -198,7 +201,7 @@ function ledgerSql(inWarehouse: boolean) {
            (o.balance + sum(${SIGNED}) OVER (ORDER BY m.occurred_at, m.${position}))::text AS balance
     FROM page m CROSS JOIN opening o JOIN stock_documents d ON d.id = m.document_id LEFT JOIN users u ON u.id = m.user_id
     ORDER BY m.occurred_at, m.${position}`;
-  return { summary, page };
+  return { summary, page: firstRow('') + rest, pageFromEnd: firstRow(' DESC') + rest };
 }
 
 const LEDGER_SQL = { warehouse: ledgerSql(true), category: ledgerSql(false) };
@@ -230,7 +233,11 @@ export async function ledger(em: EntityManager, actor: Actor, query: LedgerQuery
   const sql = query.warehouse ? LEDGER_SQL.warehouse : LEDGER_SQL.category;
   const keys = query.warehouse ? [query.category, query.warehouse] : [query.category];
   const [summary] = await em.execute<{ opening: string; closing: string; total: string }[]>(...positional(sql.summary, [...keys, query.from ?? null, query.to ?? null]));
-  const rows = await em.execute<ItemRow[]>(...positional(sql.page, [...keys, query.from ?? null, query.to ?? null, query.offset, query.limit]));
+  const total = Number(summary!.total);
+  const fromEnd = query.offset > total / 2 && query.offset < total;
+  const rows = await em.execute<ItemRow[]>(
+    ...positional(fromEnd ? sql.pageFromEnd : sql.page, [...keys, query.from ?? null, query.to ?? null, fromEnd ? total - 1 - query.offset : query.offset, query.limit]),
+  );
   const opening = new Decimal(summary!.opening);
   return {
     category: query.category,
@@ -240,7 +247,7 @@ export async function ledger(em: EntityManager, actor: Actor, query: LedgerQuery
     opening: opening.toFixed(scale),
     closing: new Decimal(summary!.closing).toFixed(scale),
     pageOpening: (rows[0] ? new Decimal(rows[0].page_opening) : opening).toFixed(scale),
-    total: Number(summary!.total),
+    total,
     items: rows.map((row) => toItem(row, scale)),
   };
 }
