@@ -18,7 +18,8 @@ describe('allowedActions and canTransition', () => {
     expect(allowedActions('REPORTED')).toEqual(['survey', 'reject', 'withdraw']);
     expect(allowedActions('ASSESSED')).toEqual(['approve', 'approve_first', 'hold', 'reject', 'return', 'withdraw']);
     expect(allowedActions('APPROVED')).toEqual(['pay']);
-    expect(allowedActions('PAID')).toEqual(['reopen', 'close']);
+    expect(allowedActions('PAID')).toEqual(['reopen', 'close', 'payment_returned']);
+    expect(allowedActions('CLOSED')).toEqual(['reopen', 'payment_returned']);
   });
 
   it('answers yes exactly for the allowed actions', () => {
