@@ -75,6 +75,8 @@ const TABLE = `
   GET  /alerts/expiring                  ok    ok     403   403      403      ok      401  401
   POST /imports/opening-stock            ok    403    403   403      403      403     401  401
   POST /imports/quotas                   ok    403    403   403      403      403     401  401
+  POST /backups                          ok    403    403   403      403      403     401  401
+  GET  /backups                          ok    403    403   403      403      403     401  401
 `;
 
 export interface MatrixRow {
