@@ -69,7 +69,9 @@ export async function loadAndProve(file: string, layout: BackupLayout, databaseU
     await client.connect();
     try {
       await client.query('SET statement_timeout = 0');
-      await client.query('BEGIN');
+      // Deferred constraint triggers (an idempotency key must have its reply) fire per COPY instead of at
+      // COMMIT: a table with pending trigger events cannot have its foreign keys added back.
+      await client.query('BEGIN; SET CONSTRAINTS ALL IMMEDIATE');
       const foreignKeys = await dropForeignKeys(client);
       await loadTables(client, file, layout, onProgress);
       await addForeignKeys(client, foreignKeys);
