@@ -21,6 +21,8 @@ export interface RestoreOptions {
   onProgress?: (progress: RestoreProgress) => void;
   /** Test speed only: the temporary cluster without fsync (the proof still runs). */
   fastCluster?: boolean;
+  /** Benchmark only: see LoadOptions.skipLedgerProof. */
+  skipLedgerProof?: boolean;
 }
 
 export async function restoreBackup(file: string, target: RestoreTarget, options: RestoreOptions = {}): Promise<RestoreReport & { target: string }> {
@@ -57,7 +59,7 @@ async function intoDataDir(file: string, dataDir: string, layout: Awaited<Return
     let report: RestoreReport;
     try {
       const url = await ensureDatabase(cluster.url, APP_DATABASE);
-      report = await loadAndProve(file, layout, url, options.onProgress);
+      report = await loadAndProve(file, layout, url, options);
     } finally {
       await cluster.stop();
     }
@@ -72,7 +74,7 @@ async function intoDataDir(file: string, dataDir: string, layout: Awaited<Return
 
 async function intoDatabase(file: string, url: string, layout: Awaited<ReturnType<typeof verifyBackupFile>>, options: RestoreOptions): Promise<RestoreReport> {
   try {
-    return await loadAndProve(file, layout, url, options.onProgress);
+    return await loadAndProve(file, layout, url, options);
   } catch (error) {
     await dropEverything(url).catch((cleanup: Error) => {
       throw new Error(`${(error as Error).message}\nand removing the half-restored objects failed too (${cleanup.message}); drop the database ${redacted(url)} by hand`);
