@@ -75,11 +75,20 @@ export class ChainHeads {
   async lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 1): Promise<LedgerLock> {
     const codes = [...new Set(categories)].sort();
     if (codes.some((code) => !this.known.has(code))) await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
-    const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[] }>('stock_lock', LOCK_SQL, [
+    let [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[] }>('stock_lock', LOCK_SQL, [
       codes,
       [...new Set(warehouses)],
       documentCount,
     ]);
+    // Inside a request transaction the head is created in a savepoint, whose xid is not the top-level one,
+    // so `ours` can call a head committed that is not yet: another request then skipped creating it and
+    // did not see it. Forget such heads and create-then-lock once more (the insert waits for its creator).
+    const missing = codes.filter((code) => this.known.has(code) && !row?.heads.some((h) => h.category === code));
+    if (missing.length) {
+      for (const code of missing) this.known.delete(code);
+      await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
+      [row] = await tx.prepared('stock_lock', LOCK_SQL, [codes, [...new Set(warehouses)], documentCount]);
+    }
     assert(row !== undefined, 'the lock query returns one row');
     const rules = new Map<string, CategoryRule>();
     const heads = new Map<string, ChainHead>();
