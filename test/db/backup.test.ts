@@ -22,10 +22,6 @@ beforeAll(async () => {
   await seedWarehouses(app);
   tent = await newCategory(app, 'tent');
   rice = await newCategory(app, 'rice');
-  // One receipt first creates the two chain heads. Found while writing this test: concurrent first
-  // postings with Idempotency-Key on brand-new categories can get 422 "unknown supply category" (the
-  // head, created inside a savepoint, is remembered as committed before it is); reported, not ours to fix.
-  expect((await receipt(app, 'WH-A', [{ category: tent, quantity: '2' }, { category: rice, quantity: '1.250' }])).status).toBe(201);
 });
 afterAll(async () => {
   await app?.close();
