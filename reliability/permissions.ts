@@ -94,6 +94,8 @@ const TABLE = `
   POST /periods/:period/close            ok    403    403   403      403      ok      401  401
   POST /periods/:period/reopen           ok    403    403   403      403      403     401  401
   GET  /periods/:period/history          ok    ok     ok    403      403      ok      401  401
+  POST /backups                          ok    403    403   403      403      403     401  401
+  GET  /backups                          ok    403    403   403      403      403     401  401
 `;
 
 export interface MatrixRow {

@@ -14,7 +14,8 @@ export interface System {
   close(): Promise<void>;
 }
 
-const APP_DATABASE = 'relief';
+/** The application database inside the embedded cluster (a restore into a data folder creates the same). */
+export const APP_DATABASE = 'relief';
 
 /** Database (embedded unless DATABASE_URL is set) → migrations → services. Used by the service, the CLI and the tests. */
 export async function openSystem(config: Config, log: Logger): Promise<System> {

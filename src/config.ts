@@ -4,6 +4,15 @@ import { z } from 'zod';
 /** Project root: config paths are built from here, never from import.meta.url (compiled code sits deeper). */
 export const PROJECT_ROOT = process.cwd();
 
+/** A duration: a whole number with a unit, s, m, h or d (`30m`, `24h`). */
+const DURATION = /^[1-9][0-9]{0,6}[smhd]$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function durationMs(text: string): number {
+  if (!DURATION.test(text)) throw new Error(`not a duration: ${text} (write e.g. 30m, 6h, 1d)`);
+  return Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1) as keyof typeof UNIT_MS];
+}
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -18,6 +27,9 @@ const schema = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(500_000),
   JSON_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_EVERY: z.string().regex(DURATION, 'BACKUP_EVERY is a duration such as 30m, 6h or 1d').optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
 });
 
 export interface Config {
@@ -34,6 +46,8 @@ export interface Config {
   /** How long a request waits behind another running under the same Idempotency-Key before a 409. */
   idempotencyWaitMs: number;
   limits: { importBytes: number; importRows: number; jsonBytes: number };
+  /** Where backups go (POST /backups and the schedule); `everyMs` null = no scheduled backups. */
+  backup: { dir: string | null; everyMs: number | null; keep: number };
   paths: { imports: string; policies: string; reports: string };
 }
 
@@ -44,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration in the environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.BACKUP_EVERY && !e.BACKUP_DIR) throw new Error('invalid configuration in the environment:\n  BACKUP_EVERY needs BACKUP_DIR (the folder the backups go to)');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -56,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     idempotencyWaitMs: e.IDEMPOTENCY_WAIT_MS,
     limits: { importBytes: e.IMPORT_MAX_BYTES, importRows: e.IMPORT_MAX_ROWS, jsonBytes: e.JSON_MAX_BYTES },
+    backup: { dir: e.BACKUP_DIR ? resolve(PROJECT_ROOT, e.BACKUP_DIR) : null, everyMs: e.BACKUP_EVERY ? durationMs(e.BACKUP_EVERY) : null, keep: e.BACKUP_KEEP },
     paths: {
       imports: resolve(PROJECT_ROOT, 'imports'),
       policies: resolve(PROJECT_ROOT, 'policies'),

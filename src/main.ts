@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   let server: Server | null = null;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
+    system.services.backups.stopSchedule();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await system.close();
     process.exit(0);
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
       );
     });
     log.info({ port: config.port, database: system.database }, `listening on http://localhost:${config.port} (OpenAPI at /openapi.json)`);
+    // BACKUP_DIR + BACKUP_EVERY: the service backs itself up; GET /health shows the age of the newest backup.
+    system.services.backups.startSchedule(log.child({ component: 'backup' }));
   } catch (error) {
     await system.close();
     throw error;

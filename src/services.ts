@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { BackupService } from './backup/index.js';
 import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
 import type { Config } from './config.js';
@@ -21,10 +22,12 @@ export interface Services {
   payouts: PayoutsService;
   /** The supply ledger: documents, balances, 台帐, audits, lots, quotas and the stock imports. */
   stock: StockService;
+  /** Backups into BACKUP_DIR, on request and on schedule. */
+  backups: BackupService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   return {
@@ -37,5 +40,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     claims: new ClaimsService(em, policies),
     payouts: new PayoutsService(em, policies),
     stock: new StockService(em),
+    // The backup reads through a connection of its own, so it needs the URL rather than the pool.
+    backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
   };
 }

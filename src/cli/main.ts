@@ -1,6 +1,7 @@
 import '../shared/decimal.js';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { type SealedManifest, restoreBackup, sealed, verifyBackupFile, writeBackup } from '../backup/index.js';
 import { openSystem, type System } from '../boot.js';
 import { loadConfig } from '../config.js';
 import type { ImportOptions, ImportReport } from '../imports/index.js';
@@ -8,7 +9,7 @@ import { createLogger } from '../logger.js';
 import type { Services } from '../services.js';
 import { ROLES } from '../users/index.js';
 import { refusalLines } from './problems.js';
-import { importProgress } from './progress.js';
+import { backupProgress, importProgress, restoreProgress } from './progress.js';
 
 /** Runs `work` against the database the service uses (embedded unless DATABASE_URL is set), then closes it. */
 async function withSystem<T>(work: (services: Services, system: System) => Promise<T>): Promise<T> {
@@ -121,6 +122,48 @@ function maintenanceCommands(program: Command): void {
     .action(async () => withSystem(async () => print({ migrated: true })));
 }
 
+/** What a person wants to see of a manifest; the whole one (every chain head) is in the file. */
+function manifestSummary(file: string, m: SealedManifest) {
+  return {
+    file, bytes: m.bytes, sha256: m.sha256, snapshotAt: m.snapshotAt, finishedAt: m.finishedAt, postgresVersion: m.postgresVersion,
+    schemaVersion: m.migrations[m.migrations.length - 1], migrations: m.migrations.length,
+    rows: Object.fromEntries(m.tables.map((t) => [t.name, t.rows])),
+    ledger: { chains: m.ledger.chains, chainsWithMovements: m.ledger.chainHeads.length, chainHeadsSha256: m.ledger.chainHeadsSha256, signedDigest: m.ledger.signedDigest },
+  };
+}
+
+function backupCommands(program: Command): void {
+  program
+    .command('backup')
+    .description('write a consistent backup of the database (the service may keep running): one snapshot of every table, gzip, manifest, SHA-256')
+    .requiredOption('--out <file>', 'the backup file to write (written as <file>.partial, renamed when complete)')
+    .option('--level <n>', 'gzip level 1-9 (1: fastest)', '1')
+    .action(async (options: { out: string; level: string }) => {
+      const progress = backupProgress();
+      const manifest = await withSystem((_s, system) =>
+        writeBackup(system.orm.config.get('clientUrl')!, options.out, { onProgress: progress.onProgress, compressionLevel: Number(options.level) }),
+      ).finally(progress.stop);
+      print(manifestSummary(options.out, manifest));
+    });
+  program
+    .command('restore')
+    .description('restore a backup into an empty data folder (embedded PostgreSQL) or an empty database, then prove it: row counts, ledger check and verify, chain heads')
+    .argument('<file>', 'a backup file')
+    .option('--data-dir <dir>', 'an empty or new folder; becomes a DATA_DIR for the service')
+    .option('--database-url <url>', 'an empty external database')
+    .action(async (file: string, options: { dataDir?: string; databaseUrl?: string }) => {
+      if (!options.dataDir === !options.databaseUrl) throw new Error('say where to restore: exactly one of --data-dir DIR or --database-url URL');
+      const progress = restoreProgress();
+      const target = options.dataDir ? { dataDir: options.dataDir } : { databaseUrl: options.databaseUrl! };
+      print(await restoreBackup(file, target, { onProgress: progress.onProgress }).finally(progress.stop));
+    });
+  program
+    .command('check-backup')
+    .description('verify a backup file\'s checksum and print its manifest, without restoring it; exits 1 if it is damaged')
+    .argument('<file>', 'a backup file')
+    .action(async (file: string) => print(manifestSummary(file, sealed(await verifyBackupFile(file)))));
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program.name('relief').description('应急物资台帐与灾害保险理赔 — command line').showHelpAfterError();
@@ -128,6 +171,7 @@ export function buildProgram(): Command {
   userCommands(program);
   ledgerCommands(program);
   maintenanceCommands(program);
+  backupCommands(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import type { Services } from '../../services.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
+import { backupRoutes } from './backup.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -25,6 +26,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...stockRoutes(services),
     ...ledgerRoutes(services, config.limits.importRows),
     ...periodRoutes(services),
+    ...backupRoutes(services),
   );
   return routes;
 }

@@ -5,12 +5,13 @@ export function systemRoutes(services: Services, openApi: () => object) {
   return [
     route({
       method: 'get', path: '/health', tag: 'system', roles: 'public', summary: 'Service and database health',
-      responses: { 200: 'healthy', 503: 'the database does not answer' },
+      responses: { 200: '{status, database: {ok, latencyMs}, backup: {configured, everySeconds, keep, running, lastGood: {file, snapshotAt, ageSeconds, bytes}, lastFailure}}', 503: 'the database does not answer' },
       async handle() {
         const started = Date.now();
         try {
           await services.orm.em.fork().execute('SELECT 1');
-          return ok({ status: 'ok', database: { ok: true, latencyMs: Date.now() - started } });
+          const latencyMs = Date.now() - started;
+          return ok({ status: 'ok', database: { ok: true, latencyMs }, backup: await services.backups.status() });
         } catch (error) {
           return { status: 503, body: { status: 'degraded', database: { ok: false, error: (error as Error).message } } };
         }
