@@ -126,7 +126,10 @@ describe('restore refuses what it cannot prove', () => {
 describe('a backup from before a later migration', () => {
   it('is loaded at its own schema version, then the later migrations run', async () => {
     const older = await emptyDatabase();
-    const atBackup = migrationsList[migrationsList.length - 2]!.name;
+    // The backup is taken just before the migration that removes keys without a reply; every later one runs on restore.
+    const cut = migrationsList.findIndex((m) => m.name === 'Migration20261201000005IdempotencyWithEffect');
+    expect(cut).toBeGreaterThan(0);
+    const atBackup = migrationsList[cut - 1]!.name;
     const orm = await MikroORM.init(ormConfig({ url: older, poolMax: 2 }));
     await orm.getMigrator().up({ to: atBackup });
     await orm.close(true);
@@ -136,10 +139,10 @@ describe('a backup from before a later migration', () => {
         (1, 'answered', 'POST', '/receipts', 'h', 201, '{}'), (1, 'abandoned', 'POST', '/receipts', 'h', NULL, NULL)`);
     const file = join(dir, 'older.backup');
     const manifest = await writeBackup(older, file);
-    expect(manifest.migrations).toEqual(migrationsList.slice(0, -1).map((m) => m.name));
+    expect(manifest.migrations).toEqual(migrationsList.slice(0, cut).map((m) => m.name));
     const database = await emptyDatabase();
     const report = await restoreBackup(file, { databaseUrl: database });
-    expect(report.laterMigrations).toEqual([migrationsList[migrationsList.length - 1]!.name]);
+    expect(report.laterMigrations).toEqual(migrationsList.slice(cut).map((m) => m.name));
     expect((await sql(database, 'SELECT name FROM mikro_orm_migrations ORDER BY id')).map((r) => r.name)).toEqual(migrationsList.map((m) => m.name));
     expect((await sql(database, 'SELECT key FROM idempotency_keys')).map((r) => r.key)).toEqual(['answered']);
   });
