@@ -59,8 +59,8 @@ export class ForbiddenError extends DomainError {
 }
 
 export class UnauthenticatedError extends DomainError {
-  constructor(message = 'a valid API token is required (Authorization: Bearer <token>)') {
-    super('unauthenticated', 'UNAUTHENTICATED', message);
+  constructor(message = 'a valid API token is required (Authorization: Bearer <token>)', code = 'UNAUTHENTICATED') {
+    super('unauthenticated', code, message);
   }
 }
 

@@ -84,3 +84,30 @@ describe('replies of claim actions and payouts', () => {
     }
   });
 });
+
+describe('reveal', () => {
+  it('gives an assessor the full numbers for a reason, records who, when, why, which claim and fields, and lists it for admins', async () => {
+    const reply = await app.request('POST', `/claims/${claim.id}/reveal`, { token: people.assessor, body: { reason: '核对身份证原件' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ idNumber: fullId, bankAccount: ACCOUNT });
+    const log = await app.request('GET', '/access-log?limit=10&offset=0');
+    expect(log.status).toBe(200);
+    expect(log.body.total).toBeGreaterThanOrEqual(1);
+    expect(log.body.items[0]).toMatchObject({ actor: { name: '查勘员甲' }, claim: { id: claim.id, number: claim.number }, fields: ['idNumber', 'bankAccount'], reason: '核对身份证原件', at: expect.stringMatching(/Z$/) });
+    expect((await app.request('GET', '/access-log', { token: people.assessor })).status).toBe(403);
+  });
+
+  it('is refused without a reason (422), with a reason over 500 characters, and to other roles; nothing is recorded', async () => {
+    const before = (await app.request('GET', '/access-log')).body.total;
+    for (const body of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }]) {
+      const reply = await app.request('POST', `/claims/${claim.id}/reveal`, { token: people.assessor, body });
+      expect(reply.status).toBe(422);
+      expect(reply.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    for (const token of [people.approver, people.finance, app.adminToken, keeper]) {
+      expect((await app.request('POST', `/claims/${claim.id}/reveal`, { token, body: { reason: '看看' } })).status).toBe(403);
+    }
+    expect((await app.request('POST', '/claims/999999/reveal', { token: people.assessor, body: { reason: '看看' } })).status).toBe(404);
+    expect((await app.request('GET', '/access-log')).body.total).toBe(before);
+  });
+});

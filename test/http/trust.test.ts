@@ -60,6 +60,24 @@ describe('failed token checks', () => {
   });
 });
 
+describe('token expiry', () => {
+  it('an expired token gets 401 TOKEN_EXPIRED saying when it expired; one not yet expired works', async () => {
+    const created = await app.request('POST', '/users', { body: { name: '临时查勘员', role: 'assessor', tokenExpiresInDays: 1 } });
+    expect(created.status).toBe(201);
+    const token = created.body.token as string;
+    expect((await app.request('GET', '/me', { token })).status).toBe(200);
+    const issued = await app.request('POST', `/users/${encodeURIComponent('临时查勘员')}/tokens`, { body: { expiresInDays: 30 } });
+    expect(issued.status).toBe(201);
+    expect((await app.sql('SELECT count(*)::int AS n FROM api_tokens WHERE expires_at > now() + interval \'29 days\'', []))[0].n).toBe(1);
+    await app.sql("UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE expires_at < now() + interval '2 days'");
+    const expired = await app.request('GET', '/me', { token });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error).toMatchObject({ code: 'TOKEN_EXPIRED', message: expect.stringMatching(/expired at \d{4}-\d\d-\d\dT/), details: [] });
+    expect((await app.request('GET', '/me', { token: issued.body.token })).status).toBe(200);
+    expect((await app.request('POST', '/users', { body: { name: '坏期限', role: 'assessor', tokenExpiresInDays: 0 } })).status).toBe(422);
+  });
+});
+
 describe('logs', () => {
   it('never carry the resident ID, the account number or the token of a request', async () => {
     const typhoon = await createEvent(app, people.assessor, 'TYPHOON');
