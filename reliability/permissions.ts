@@ -40,6 +40,8 @@ const TABLE = `
   GET  /claims                           ok    403    403   ok       ok       ok      401  401
   GET  /claims/:id                       ok    403    403   ok       ok       ok      401  401
   GET  /claims/:id/history               ok    403    403   ok       ok       ok      401  401
+  POST /claims/:id/reveal                403   403    403   ok       403      403     401  401
+  GET  /access-log                       ok    403    403   403      403      403     401  401
   POST /claims/:id/survey                403   403    403   ok       403      403     401  401
   POST /claims/:id/assessment            403   403    403   ok       ok       403     401  401
   POST /claims/:id/advance               403   403    403   403      ok       ok      401  401

@@ -30,6 +30,9 @@ const schema = z.object({
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_EVERY: z.string().regex(DURATION, 'BACKUP_EVERY is a duration such as 30m, 6h or 1d').optional(),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  AUTH_FAILURES_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  AUTH_FAILURE_WINDOW: z.string().regex(DURATION, 'AUTH_FAILURE_WINDOW is a duration such as 1m').default('1m'),
+  HSTS: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -49,6 +52,10 @@ export interface Config {
   /** Where backups go (POST /backups and the schedule); `everyMs` null = no scheduled backups. */
   backup: { dir: string | null; everyMs: number | null; keep: number };
   paths: { imports: string; policies: string; reports: string };
+  /** Failed token checks allowed per client address in one window before it gets 429 until the window ends. */
+  authThrottle: { failures: number; windowMs: number };
+  /** Send Strict-Transport-Security (only behind HTTPS: the service itself speaks plain HTTP). */
+  hsts: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyWaitMs: e.IDEMPOTENCY_WAIT_MS,
     limits: { importBytes: e.IMPORT_MAX_BYTES, importRows: e.IMPORT_MAX_ROWS, jsonBytes: e.JSON_MAX_BYTES },
     backup: { dir: e.BACKUP_DIR ? resolve(PROJECT_ROOT, e.BACKUP_DIR) : null, everyMs: e.BACKUP_EVERY ? durationMs(e.BACKUP_EVERY) : null, keep: e.BACKUP_KEEP },
+    authThrottle: { failures: e.AUTH_FAILURES_PER_WINDOW, windowMs: durationMs(e.AUTH_FAILURE_WINDOW) },
+    hsts: e.HSTS === 'true',
     paths: {
       imports: resolve(PROJECT_ROOT, 'imports'),
       policies: resolve(PROJECT_ROOT, 'policies'),

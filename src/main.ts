@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\n  First start: an administrator "admin" was created.\n  Its API token (shown only now): ${firstToken}\n\n`);
     }
     await loadSampleDataIfEmpty(system.services, config, log);
-    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits });
+    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       answerClientErrors(s);

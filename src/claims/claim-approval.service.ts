@@ -35,7 +35,7 @@ export async function approveClaim(ctx: ClaimsContext, actor: Actor, key: string
     const first = await changeClaim(tx, actor, 'approve_first', claim, { status: transition(claim.status, 'approve_first'), firstApprovedBy: actor.id }, { total: total.toFixed(2), twoApprovalsAbove: terms.twoApprovalsAbove.toFixed(2) });
     return first;
   });
-  return claimDetail(forkOf(ctx.em), ctx, after);
+  return claimDetail(forkOf(ctx.em), ctx, actor, after);
 }
 
 async function finalApproval(ctx: ClaimsContext, tx: EntityManager, actor: Actor, claim: ClaimRow, terms: ProductTerms): Promise<ClaimRow> {

@@ -29,6 +29,6 @@ export async function changeBank(ctx: ClaimsContext, actor: Actor, key: string, 
       to: view(input.accountName, input.accountNumber, input.bankName),
       ...(input.reason ? { reason: input.reason } : {}),
     });
-    return claimDetail(tx, ctx, after);
+    return claimDetail(tx, ctx, actor, after);
   });
 }

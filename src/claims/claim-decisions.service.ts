@@ -26,7 +26,7 @@ export async function endClaim(ctx: ClaimsContext, actor: Actor, key: string, ac
       holdReasons: [],
       recoveryOwed: balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).recoveryOwed,
     }, reason === undefined ? {} : { reason });
-    return claimDetail(tx, ctx, after);
+    return claimDetail(tx, ctx, actor, after);
   });
 }
 
@@ -35,7 +35,7 @@ export async function returnClaim(ctx: ClaimsContext, actor: Actor, key: string,
   return inTransaction(ctx.em, async (tx) => {
     const claim = await lockClaim(tx, key);
     const after = await changeClaim(tx, actor, 'return', claim, { status: transition(claim.status, 'return'), firstApprovedBy: null }, { reason });
-    return claimDetail(tx, ctx, after);
+    return claimDetail(tx, ctx, actor, after);
   });
 }
 
@@ -54,7 +54,7 @@ export async function reopenClaim(ctx: ClaimsContext, actor: Actor, key: string,
         documentsCompleteOn: today,
         decisionDueOn: addDays(today, terms.statutoryClocks.decisionDays),
       }, { reason });
-      return claimDetail(tx, ctx, after);
+      return claimDetail(tx, ctx, actor, after);
     });
   } catch (error) {
     if ((error as { constraint?: string }).constraint === 'claims_one_live_per_person') {
@@ -84,7 +84,7 @@ export async function payClaim(ctx: ClaimsContext, actor: Actor, key: string, in
     }
     const amount = balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
     const [after] = await applyPayments(tx, actor, [{ claim, amount, paidOn: input.paidOn, reference: input.reference, payoutLineId: null }]);
-    return claimDetail(tx, ctx, await findClaim(tx, after!.id));
+    return claimDetail(tx, ctx, actor, await findClaim(tx, after!.id));
   });
 }
 
@@ -97,6 +97,6 @@ export async function closeClaim(ctx: ClaimsContext, actor: Actor, key: string) 
       throw new ConflictError('RECOVERY_OPEN', `claim ${claim.number} cannot be closed: a recovery is still open (GET /recoveries?claim=${claim.number})`, [{ claim: claim.number }]);
     }
     const after = await changeClaim(tx, actor, 'close', claim, { status });
-    return claimDetail(tx, ctx, after);
+    return claimDetail(tx, ctx, actor, after);
   });
 }

@@ -3,7 +3,7 @@ import { Decimal } from '../shared/decimal.js';
 import { formatMoney } from '../shared/amounts.js';
 import { requireRole, type Actor } from '../shared/actor.js';
 import { allowedActions, CLAIM_STATUS_LABELS_ZH, type ClaimStatus } from './claim-status.js';
-import { maskAccountNumber, maskIdNumber } from './resident-id.js';
+import { shownPersonalData } from './personal-data.js';
 import { CLAIM_COLUMNS, findClaim, iso, toClaimRow, type ClaimRow } from './claims.repository.js';
 import { documentsOf } from './claim-intake.service.js';
 import { CLAIM_READERS } from './events.service.js';
@@ -70,12 +70,12 @@ interface DetailParts {
   } | null;
 }
 
-/** GET /claims/:id and the reply of every action: the whole claim, unmasked (masking applies to lists). */
-export async function claimDetail(em: EntityManager, ctx: ClaimsContext, claim: ClaimRow) {
+/** GET /claims/:id and the reply of every action: the whole claim, ID and bank numbers as the actor may see them. */
+export async function claimDetail(em: EntityManager, ctx: ClaimsContext, actor: Actor, claim: ClaimRow) {
   const terms = ctx.policies.get(claim.product, claim.productVersion);
   const [parts] = await em.execute<DetailParts[]>(DETAIL_SQL, [claim.id]);
   const { event, documents, assessment } = parts!;
-  return {
+  return shownPersonalData(actor, {
     id: claim.id,
     number: claim.number,
     product: claim.product,
@@ -106,13 +106,13 @@ export async function claimDetail(em: EntityManager, ctx: ClaimsContext, claim: 
     actions: nextActions(claim.status),
     createdAt: claim.createdAt,
     updatedAt: claim.updatedAt,
-  };
+  });
 }
 
 export async function getClaim(ctx: ClaimsContext, actor: Actor, key: string) {
   requireRole(actor, ...CLAIM_READERS);
   const em = forkOf(ctx.em);
-  return claimDetail(em, ctx, await findClaim(em, key));
+  return claimDetail(em, ctx, actor, await findClaim(em, key));
 }
 
 /** GET /claims: filters, newest report first; ID and bank numbers masked for everyone but finance, who pays. */
@@ -143,7 +143,6 @@ export async function listClaims(ctx: ClaimsContext, actor: Actor, query: ClaimL
       ORDER BY c.reported_on DESC, c.id DESC LIMIT ? OFFSET ?`,
     [...params, query.limit, query.offset],
   );
-  const unmasked = actor.role === 'finance';
   const items = rows.map((raw: any) => {
     const claim = toClaimRow(raw);
     const money = moneyView(claim);
@@ -151,14 +150,14 @@ export async function listClaims(ctx: ClaimsContext, actor: Actor, query: ClaimL
       id: claim.id, number: claim.number, product: claim.product, productVersion: claim.productVersion, status: claim.status,
       event: { id: claim.eventId, name: raw.event_name, type: raw.event_type }, district: raw.district,
       claimantName: claim.claimantName,
-      idNumber: unmasked ? claim.idNumber : maskIdNumber(claim.idNumber),
-      bankAccountNumber: unmasked ? claim.bankAccountNumber : maskAccountNumber(claim.bankAccountNumber),
+      idNumber: claim.idNumber,
+      bankAccountNumber: claim.bankAccountNumber,
       incidentOn: claim.incidentOn, reportedOn: claim.reportedOn,
       payable: money.payable, paid: money.paid, remaining: money.remaining,
       dueDates: { decision: claim.decisionDueOn, payment: claim.paymentDueOn }, overdue: isOverdue(claim, today),
     };
   });
-  return { items, total: Number(count!.total) };
+  return { items: shownPersonalData(actor, items), total: Number(count!.total) };
 }
 
 /** GET /claims/:id/history: every change, oldest first, with who, when, what, and the state before and after. */
@@ -167,9 +166,9 @@ export async function claimHistory(ctx: ClaimsContext, actor: Actor, key: string
   const em = forkOf(ctx.em);
   const claim = await findClaim(em, key);
   const rows = await em.execute(`SELECT id, ${iso('at')} AS at, actor_id, actor_name, action, details, before, after FROM claim_history WHERE claim_id = ? ORDER BY id`, [claim.id]);
-  return {
+  return shownPersonalData(actor, {
     claimId: claim.id,
     number: claim.number,
     items: rows.map((row: any) => ({ id: String(row.id), at: row.at, actor: { id: String(row.actor_id), name: row.actor_name }, action: row.action, details: row.details, before: row.before, after: row.after })),
-  };
+  });
 }

@@ -11,6 +11,7 @@ import { closeClaim, endClaim, payClaim, reopenClaim, returnClaim } from './clai
 import { settleEvent } from './event-settlement.service.js';
 import { changeBank } from './claim-bank.service.js';
 import { claimHistory, getClaim, listClaims } from './claims-query.service.js';
+import { personalDataAccessLog, revealPersonalData, type RevealInput } from './personal-data-access.service.js';
 
 /**
  * The claims capability as one object for the HTTP routes and the CLI. Each operation checks the
@@ -99,5 +100,16 @@ export class ClaimsService {
 
   history(actor: Actor, key: string) {
     return claimHistory(this.ctx, actor, key);
+  }
+
+  /** The full ID and account number, recorded with who asked and why. */
+  reveal(actor: Actor, key: string, input: RevealInput) {
+    requireRole(actor, 'assessor');
+    return revealPersonalData(this.ctx, actor, key, input);
+  }
+
+  accessLog(actor: Actor, page: { limit: number; offset: number }) {
+    requireRole(actor, 'admin');
+    return personalDataAccessLog(this.ctx, actor, page);
   }
 }

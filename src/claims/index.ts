@@ -21,6 +21,8 @@ export {
   maskIdNumber,
   maskAccountNumber,
 } from './resident-id.js';
+export { shownPersonalData, seesFullPersonalData } from './personal-data.js';
+export { revealSchema, type RevealInput } from './personal-data-access.service.js';
 export { PROVINCE_CODES, RESIDENCE_PERMIT_REGIONS, regionCodeProblem } from './region-codes.js';
 export {
   assess,

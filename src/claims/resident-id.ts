@@ -52,10 +52,9 @@ export function maskIdNumber(idNumber: string): string {
   return idNumber.slice(0, 6) + '*'.repeat(idNumber.length - 10) + idNumber.slice(-4);
 }
 
-/** Bank accounts show the bank prefix (long numbers only) and the last four, as bank statements do. */
+/** Bank accounts show the last four only: enough to confirm which account, as payment notices do. */
 export function maskAccountNumber(accountNumber: string): string {
   const digits = accountNumber.replace(/\s+/g, '');
   if (digits.length <= 4) return '*'.repeat(digits.length);
-  const keepFront = digits.length >= 12 ? 4 : 0;
-  return digits.slice(0, keepFront) + '*'.repeat(digits.length - keepFront - 4) + digits.slice(-4);
+  return '*'.repeat(digits.length - 4) + digits.slice(-4);
 }

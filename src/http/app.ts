@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
 import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { readBody, readInput } from './body.js';
 import { errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';
@@ -16,7 +17,20 @@ export interface AppDeps {
   authenticate(token: string): Promise<Actor | null>;
   idempotency: IdempotencyStore;
   limits: { jsonBytes: number; importBytes: number };
+  /** Failed token checks per client address per window; omitted = 20 a minute. */
+  authThrottle?: { failures: number; windowMs: number };
+  /** Send Strict-Transport-Security (behind an HTTPS proxy only). */
+  hsts?: boolean;
 }
+
+/** Sent on every reply: JSON never renders as a page, is never framed, cached or sent on as a referrer. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+};
 
 const MAX_IDEMPOTENCY_KEY = 200;
 
@@ -24,7 +38,8 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
   const router = new Router();
-  for (const spec of deps.routes) router[spec.method](spec.path, (ctx) => handle(ctx, spec, deps));
+  const throttle = new AuthThrottle(deps.authThrottle ?? { failures: 20, windowMs: 60_000 });
+  for (const spec of deps.routes) router[spec.method](spec.path, (ctx) => handle(ctx, spec, deps, throttle));
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -32,6 +47,9 @@ export function createApp(deps: AppDeps): Koa {
     ctx.state.requestId = requestId;
     ctx.state.log = deps.log.child({ requestId });
     ctx.set('X-Request-Id', requestId);
+    ctx.set(SECURITY_HEADERS);
+    if (deps.hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Only method, path, status and user are logged: never the body, the query (it may hold an ID) or headers.
     await next();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
@@ -42,13 +60,21 @@ export function createApp(deps: AppDeps): Koa {
   return app;
 }
 
-async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<Actor | null> {
+async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: AuthThrottle): Promise<Actor | null> {
   if (spec.roles === 'public') return null;
+  const address = ctx.ip || 'unknown';
+  throttle.check(address);
   const header = ctx.get('authorization');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new UnauthenticatedError();
-  const actor = await deps.authenticate(match[1]!);
-  if (!actor) throw new UnauthenticatedError('the API token is unknown or revoked');
+  const actor = await deps.authenticate(match[1]!).catch((error: unknown) => {
+    if (error instanceof UnauthenticatedError) throttle.recordFailure(address);
+    throw error;
+  });
+  if (!actor) {
+    throttle.recordFailure(address);
+    throw new UnauthenticatedError('the API token is unknown or revoked');
+  }
   if (spec.roles !== 'any' && !spec.roles.includes(actor.role)) {
     throw new ForbiddenError(`role ${actor.role} may not ${spec.method.toUpperCase()} ${spec.path}; allowed: ${spec.roles.join(', ')}`, { roles: spec.roles });
   }
@@ -56,8 +82,8 @@ async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps): Promi
   return actor;
 }
 
-async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps): Promise<void> {
-  const actor = await authenticate(ctx, spec, deps);
+async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: AuthThrottle): Promise<void> {
+  const actor = await authenticate(ctx, spec, deps, throttle);
   const raw = spec.method === 'post' || spec.method === 'put' ? await readBody(ctx, spec.csvBody ? deps.limits.importBytes : deps.limits.jsonBytes) : Buffer.alloc(0);
   const run = async (): Promise<Reply> => {
     const { query, body } = readInput(ctx, spec, raw);

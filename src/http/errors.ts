@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
-import { DomainError, type ErrorKind } from '../shared/errors.js';
+import { DomainError, TooManyAttemptsError, type ErrorKind } from '../shared/errors.js';
 import { fieldPath } from './input-text.js';
 
 /** The one place that knows which HTTP status a domain error becomes. */
@@ -12,6 +12,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   invalid: 422,
+  too_many: 429,
   unavailable: 503,
 };
 
@@ -75,5 +76,6 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     ctx.status = reply.status;
     ctx.body = reply.body;
     if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+    if (error instanceof TooManyAttemptsError) ctx.set('Retry-After', String(error.retryAfterSeconds));
   }
 }

@@ -6,7 +6,7 @@ import type { Actor } from '../shared/actor.js';
 import { inTransaction } from '../db/transaction.js';
 import { forkOf } from '../db/request-transaction.js';
 import { transactionConnection } from '../db/raw-connection.js';
-import { lockClaims, maskAccountNumber, type ClaimRow } from '../claims/index.js';
+import { lockClaims, shownPersonalData, type ClaimRow } from '../claims/index.js';
 import { payoutEligibility, type LastLine } from './payout-eligibility.js';
 import { MAX_BATCH_LINES, type BatchListQuery, type CreateBatchInput } from './payouts.schemas.js';
 import type { PayoutsContext } from './payouts.context.js';
@@ -66,7 +66,7 @@ export async function createBatch(ctx: PayoutsContext, actor: Actor, input: Crea
       const skipped = refused.filter((r) => r.code === 'BANK_NOT_CORRECTED');
       return insertBatch(tx, actor, input, lines, skipped);
     });
-    return batchDetail(forkOf(ctx.em), id);
+    return batchDetail(forkOf(ctx.em), actor, id);
   } catch (error) {
     if ((error as { constraint?: string }).constraint === 'payout_lines_one_open_per_claim') {
       throw new ConflictError('CLAIM_ALREADY_BATCHED', `a claim was put into another open batch at the same moment: ${(error as { detail?: string }).detail ?? ''}; try again`, []);
@@ -158,7 +158,7 @@ export async function cancelBatch(ctx: PayoutsContext, actor: Actor, key: string
     await tx.execute(`UPDATE payout_batches SET status = 'CANCELLED', cancelled_at = now(), cancelled_by = ?, cancel_reason = ? WHERE id = ?`, [actor.id, reason ?? null, batch.id]);
     return batch.id;
   });
-  return batchDetail(forkOf(ctx.em), id);
+  return batchDetail(forkOf(ctx.em), actor, id);
 }
 
 const BATCH_COLUMNS = `b.id, b.number, b.status, b.line_count, b.total::text AS total, b.criteria, b.sent_on, b.cancel_reason,
@@ -173,8 +173,8 @@ function batchView(row: any) {
   };
 }
 
-/** GET /payout-batches/:id: the batch and every line with its outcome; account numbers masked (only the bank file has them in full). */
-export async function batchDetail(em: EntityManager, key: string) {
+/** GET /payout-batches/:id: the batch and every line with its outcome; account numbers as the actor may see them. */
+export async function batchDetail(em: EntityManager, actor: Actor, key: string) {
   const where = whereBatch(key);
   const [row] = await em.execute(`SELECT ${BATCH_COLUMNS} FROM payout_batches b JOIN users cu ON cu.id = b.created_by WHERE ${where.sql}`, [where.value]);
   if (!row) throw new NotFoundError('payout batch', key);
@@ -187,17 +187,17 @@ export async function batchDetail(em: EntityManager, key: string) {
   );
   const counts = { PENDING: 0, PAID: 0, FAILED: 0, RETURNED: 0, CANCELLED: 0 } as Record<string, number>;
   for (const line of lines) counts[line.state] = (counts[line.state] ?? 0) + 1;
-  return {
+  return shownPersonalData(actor, {
     ...batchView(row),
     counts,
     lines: lines.map((l: any) => ({
       position: l.position, claim: l.number, claimId: String(l.claim_id), claimant: l.claimant_name, product: l.product,
-      accountName: l.account_name, accountNumber: maskAccountNumber(l.account_number), bankName: l.bank_name,
+      accountName: l.account_name, accountNumber: l.account_number, bankName: l.bank_name,
       amount: l.amount, purpose: l.purpose, state: l.state, paymentDueOn: l.payment_due_on,
       ...(l.failure_reason ? { failureReason: l.failure_reason } : {}),
       ...(l.payment_id ? { payment: { id: String(l.payment_id), bankReference: l.reference, paidOn: l.paid_on } } : {}),
     })),
-  };
+  });
 }
 
 export async function listBatches(ctx: PayoutsContext, query: BatchListQuery) {
@@ -209,4 +209,4 @@ export async function listBatches(ctx: PayoutsContext, query: BatchListQuery) {
   return { items: rows.map(batchView), total: Number(count!.total) };
 }
 
-export const getBatch = (ctx: PayoutsContext, key: string) => batchDetail(forkOf(ctx.em), key);
+export const getBatch = (ctx: PayoutsContext, actor: Actor, key: string) => batchDetail(forkOf(ctx.em), actor, key);

@@ -41,7 +41,7 @@ export class PayoutsService {
 
   getBatch(actor: Actor, key: string) {
     requireRole(actor, 'finance');
-    return getBatch(this.ctx, key);
+    return getBatch(this.ctx, actor, key);
   }
 
   bankFile(actor: Actor, key: string, format: 'xlsx' | 'csv') {

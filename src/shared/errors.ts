@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict' // clashes with existing state (duplicate, wrong status, idempotency key reuse)
   | 'too_large'
+  | 'too_many' // the caller must wait before trying again
   | 'unavailable';
 
 export interface FieldProblem {
@@ -58,8 +59,15 @@ export class ForbiddenError extends DomainError {
 }
 
 export class UnauthenticatedError extends DomainError {
-  constructor(message = 'a valid API token is required (Authorization: Bearer <token>)') {
-    super('unauthenticated', 'UNAUTHENTICATED', message);
+  constructor(message = 'a valid API token is required (Authorization: Bearer <token>)', code = 'UNAUTHENTICATED') {
+    super('unauthenticated', code, message);
+  }
+}
+
+/** Too many failed attempts from one caller: refused until `retryAfterSeconds` have passed. */
+export class TooManyAttemptsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super('too_many', 'TOO_MANY_ATTEMPTS', message, []);
   }
 }
 

@@ -17,6 +17,7 @@ export class ApiToken {
   user!: User;
   createdAt: Date = new Date();
   revokedAt?: Date | null;
+  expiresAt?: Date | null;
 }
 
 export const UserSchema = new EntitySchema<User>({
@@ -40,5 +41,6 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
     user: { kind: 'm:1', entity: () => User },
     createdAt: { type: 'Date' },
     revokedAt: { type: 'Date', nullable: true },
+    expiresAt: { type: 'Date', nullable: true },
   },
 });

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { type Actor, ConflictError, NotFoundError, ValidationError, requireRole } from '../shared/index.js';
+import { type Actor, ConflictError, NotFoundError, UnauthenticatedError, ValidationError, requireRole } from '../shared/index.js';
 import { inTransaction } from '../db/transaction.js';
 import { hashToken, newToken } from './tokens.js';
 import { ApiToken, ROLES, User } from './user.entity.js';
@@ -11,6 +11,7 @@ export const newUserSchema = z
     name: z.string().trim().min(1).max(100),
     role: z.enum(ROLES),
     warehouses: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/)).max(200).optional(),
+    tokenExpiresInDays: z.int().min(1).max(3650).optional(),
   })
   .strict();
 export type NewUser = z.infer<typeof newUserSchema>;
@@ -28,6 +29,9 @@ export function toUserView(user: User): UserView {
   return { id: user.id, name: user.name, role: user.role, warehouses: [...user.warehouses], active: user.active, createdAt: user.createdAt.toISOString() };
 }
 
+const DAY_MS = 86_400_000;
+const expiryOf = (days: number | undefined): Date | null => (days === undefined ? null : new Date(Date.now() + days * DAY_MS));
+
 function userExists(name: string): ConflictError {
   return new ConflictError('USER_EXISTS', `a user named ${name} already exists`, [{ field: 'name', value: name, reason: 'already taken' }]);
 }
@@ -41,11 +45,14 @@ export class UsersService {
    * (measured 0.3 ms against 2.3 ms of CPU per call).
    */
   async authenticate(token: string): Promise<Actor | null> {
-    const [row] = await this.em.getConnection().execute<{ id: string; name: string; role: Actor['role']; warehouses: string[] }[]>(
-      `SELECT u.id::text AS id, u.name, u.role, u.warehouses FROM api_tokens t JOIN users u ON u.id = t.user_id
+    const [row] = await this.em.getConnection().execute<{ id: string; name: string; role: Actor['role']; warehouses: string[]; expired_at: string | null }[]>(
+      `SELECT u.id::text AS id, u.name, u.role, u.warehouses,
+              CASE WHEN t.expires_at <= now() THEN to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS expired_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`,
       [hashToken(token)],
     );
+    if (row?.expired_at) throw new UnauthenticatedError(`the API token expired at ${row.expired_at}; ask an administrator for a new one`, 'TOKEN_EXPIRED');
     return row ? { id: row.id, name: row.name, role: row.role, warehouses: row.warehouses } : null;
   }
 
@@ -80,7 +87,7 @@ export class UsersService {
       if (await tx.count(User, { name: input.name })) throw userExists(input.name);
       const user = tx.create(User, { name: input.name, role: input.role, warehouses, active: true, createdAt: new Date() });
       const token = newToken();
-      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date() });
+      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date(), expiresAt: expiryOf(input.tokenExpiresInDays) });
       await tx.flush();
       return { user: toUserView(user), token };
     });
@@ -110,14 +117,14 @@ export class UsersService {
   }
 
   /** A new token for a user; the old ones stay valid unless `revokeOthers`. */
-  async issueToken(actor: Actor | null, name: string, revokeOthers: boolean): Promise<string> {
+  async issueToken(actor: Actor | null, name: string, revokeOthers: boolean, expiresInDays?: number): Promise<string> {
     if (actor) requireRole(actor, 'admin');
     return inTransaction(this.em, async (tx) => {
       const user = await tx.findOne(User, { name });
       if (!user) throw new NotFoundError('user', name);
       if (revokeOthers) await tx.nativeUpdate(ApiToken, { user, revokedAt: null }, { revokedAt: new Date() });
       const token = newToken();
-      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date() });
+      tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date(), expiresAt: expiryOf(expiresInDays) });
       return token;
     });
   }

@@ -22,7 +22,7 @@ describe('creating a batch', () => {
     expect(batch).toMatchObject({ status: 'OPEN', total: '1234.57', lineCount: 2 });
     expect(batch.number).toMatch(/^PB\d{8}$/);
     expect(batch.lines).toMatchObject([
-      { position: 1, claim: a.number, claimant: '张三', amount: '1234.56', purpose: 'FINAL', state: 'PENDING', accountNumber: '6222***********3445' },
+      { position: 1, claim: a.number, claimant: '张三', amount: '1234.56', purpose: 'FINAL', state: 'PENDING', accountNumber: '6222020200112233445' },
       { position: 2, claim: b.number, amount: '0.01', purpose: 'FINAL' },
     ]);
     expect((await app.request('GET', `/payout-batches/${batch.number}`, { token: people.finance })).body.total).toBe('1234.57');

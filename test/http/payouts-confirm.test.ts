@@ -127,7 +127,7 @@ describe('confirmation', () => {
     const corrected = await app.request('PUT', `/claims/${claim.id}/bank`, { token: people.finance, body: { accountName: '张三', accountNumber: '6217000011112222333', bankName: '中国建设银行青岛分行', reason: '原账户已销户' } });
     expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
     const entry = (await app.request('GET', `/claims/${claim.id}/history`)).body.items.at(-1);
-    expect(entry).toMatchObject({ action: 'change_bank', details: { from: { accountNumber: '6222***********3445' }, to: { accountNumber: '6217***********2333', bankName: '中国建设银行青岛分行' } } });
+    expect(entry).toMatchObject({ action: 'change_bank', details: { from: { accountNumber: '***************3445' }, to: { accountNumber: '***************2333', bankName: '中国建设银行青岛分行' } } });
     const reissue = await batchOf(app, people.finance, [claim.number]);
     expect(reissue.lines[0]).toMatchObject({ amount: '321.00', purpose: 'REISSUE', bankName: '中国建设银行青岛分行' });
     // The bank details cannot change while the amount is in an open batch.

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import '../../src/shared/decimal.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openOrm } from '../../src/db/orm.js';
@@ -38,13 +38,14 @@ export interface TestApp {
 }
 
 /** The real service (routes, auth, idempotency) on a fresh database, listening on an ephemeral port. */
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const url = await freshDatabase();
-  const config: Config = { ...loadConfig({}), databaseUrl: url, loadSampleData: false, ...overrides };
+  // Every test client is 127.0.0.1: the failed-token limit is lifted unless a test sets its own.
+  const config: Config = { ...loadConfig({}), databaseUrl: url, loadSampleData: false, authThrottle: { failures: 1_000_000, windowMs: 60_000 }, ...overrides };
   const orm = await openOrm({ url, poolMax: 10 });
   const services = buildServices(orm, config);
-  const log = pino({ level: 'silent' });
-  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
+  const log = options.log ?? pino({ level: 'silent' });
+  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
     answerClientErrors(s);

@@ -6,6 +6,7 @@ import { Migration20261128000004CategoryRules } from './Migration20261128000004C
 import { Migration20261201000005IdempotencyWithEffect } from './Migration20261201000005IdempotencyWithEffect.js';
 import { Migration20261215000006Periods } from './Migration20261215000006Periods.js';
 import { Migration20261201000030Payouts } from './Migration20261201000030Payouts.js';
+import { Migration20261201000040Trust } from './Migration20261201000040Trust.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000005IdempotencyWithEffect', class: Migration20261201000005IdempotencyWithEffect },
   { name: 'Migration20261215000006Periods', class: Migration20261215000006Periods },
   { name: 'Migration20261201000030Payouts', class: Migration20261201000030Payouts },
+  { name: 'Migration20261201000040Trust', class: Migration20261201000040Trust },
 ];

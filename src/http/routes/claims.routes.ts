@@ -8,10 +8,11 @@ import {
   optionalReasonSchema,
   paySchema,
   reasonSchema,
+  revealSchema,
   surveySchema,
 } from '../../claims/index.js';
 import type { Services } from '../../services.js';
-import { created, ok, route } from '../route.js';
+import { created, ok, pageQuery, route } from '../route.js';
 
 const CLAIM = '{id, number, product, productVersion, event, status, claimant, documents, assessed, approved, payable, advancePaid, paid, remaining, recoveryOwed, assessment, dueDates, overdue, ...}';
 
@@ -38,6 +39,18 @@ export function claimRoutes({ claims }: Services) {
       method: 'get', path: '/claims/:id/history', tag: 'claims', roles: CLAIM_READERS, summary: 'Every change to the claim: who, when, what, before and after',
       responses: { 200: '{claimId, number, items: [{at, actor, action, details, before, after}]}' },
       handle: async ({ actor, params }) => ok(await claims.history(actor, params.id!)),
+    }),
+    route({
+      method: 'post', path: '/claims/:id/reveal', tag: 'claims', roles: ['assessor'], body: revealSchema,
+      summary: 'The claimant\'s full ID and bank account number, for a stated reason (1–500 characters); every reveal is recorded in the access log',
+      responses: { 200: '{idNumber, bankAccount?}' },
+      handle: async ({ actor, params, body }) => ok(await claims.reveal(actor, params.id!, body)),
+    }),
+    route({
+      method: 'get', path: '/access-log', tag: 'claims', roles: ['admin'], query: pageQuery,
+      summary: 'Every reveal of personal data, newest first: who, when, why, which claim, which fields',
+      responses: { 200: '{items: [{id, at, actor, claim, fields, reason}], total}' },
+      handle: async ({ actor, query }) => ok(await claims.accessLog(actor, query)),
     }),
     route({
       method: 'post', path: '/claims/:id/survey', tag: 'claims', roles: ['assessor'], body: surveySchema,

@@ -22,8 +22,8 @@ export function userRoutes({ users }: Services) {
     }),
     route({
       method: 'post', path: '/users/:name/tokens', tag: 'users', roles: ['admin'], summary: 'Issue a new token for a user (optionally revoking the others)',
-      body: z.object({ revokeOthers: z.boolean().default(false) }).strict(), responses: { 201: '{token}' },
-      handle: async ({ actor, params, body }) => created({ token: await users.issueToken(actor, params.name!, body.revokeOthers) }),
+      body: z.object({ revokeOthers: z.boolean().default(false), expiresInDays: z.int().min(1).max(3650).optional() }).strict(), responses: { 201: '{token}' },
+      handle: async ({ actor, params, body }) => created({ token: await users.issueToken(actor, params.name!, body.revokeOthers, body.expiresInDays) }),
     }),
     route({
       method: 'post', path: '/users/:name/deactivate', tag: 'users', roles: ['admin'], summary: 'Deactivate a user; their tokens stop working',

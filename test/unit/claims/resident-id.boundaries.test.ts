@@ -62,10 +62,10 @@ describe('normalizeIdNumber and the masks', () => {
     expect(maskIdNumber('')).toBe('');
   });
 
-  it('shows the bank prefix only from 12 digits, and hides accounts of 4 digits or fewer entirely', () => {
+  it('shows only the last four digits, and hides accounts of 4 digits or fewer entirely', () => {
     expect(maskAccountNumber('1234')).toBe('****');
     expect(maskAccountNumber('12345')).toBe('*2345');
     expect(maskAccountNumber('12345678901')).toBe('*******8901');
-    expect(maskAccountNumber('1234 5678 9012')).toBe('1234****9012');
+    expect(maskAccountNumber('1234 5678 9012')).toBe('********9012');
   });
 });
