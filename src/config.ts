@@ -18,6 +18,7 @@ const schema = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(500_000),
   JSON_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  ALLOCATION_RESERVATION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
 });
 
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   dbPoolMax: number;
   /** How long a request waits behind another running under the same Idempotency-Key before a 409. */
   idempotencyWaitMs: number;
+  /** An allocation's reservation not dispatched within this many hours is released. */
+  allocationReservationHours: number;
   limits: { importBytes: number; importRows: number; jsonBytes: number };
   paths: { imports: string; policies: string; reports: string };
 }
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadSampleData: e.LOAD_SAMPLE_DATA === 'true',
     dbPoolMax: e.DB_POOL_MAX,
     idempotencyWaitMs: e.IDEMPOTENCY_WAIT_MS,
+    allocationReservationHours: e.ALLOCATION_RESERVATION_HOURS,
     limits: { importBytes: e.IMPORT_MAX_BYTES, importRows: e.IMPORT_MAX_ROWS, jsonBytes: e.JSON_MAX_BYTES },
     paths: {
       imports: resolve(PROJECT_ROOT, 'imports'),

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Services } from './services.js';
 
-/** Loads imports/warehouses.csv, imports/catalog.csv and imports/opening-stock.csv into an empty database; a database with data is left alone. */
+/** Loads imports/warehouses.csv, imports/catalog.csv, imports/opening-stock.csv and imports/kits.csv into an empty database; a database with data is left alone. */
 export async function loadSampleDataIfEmpty(services: Services, config: Config, log: Logger): Promise<boolean> {
   if (!config.loadSampleData || !(await services.catalog.isEmpty())) return false;
   const options = { dryRun: false, maxRows: config.limits.importRows, source: 'sample data' };
@@ -12,6 +12,7 @@ export async function loadSampleDataIfEmpty(services: Services, config: Config, 
   const categories = await services.catalog.importCategories(null, await readFile(join(config.paths.imports, 'catalog.csv')), options);
   // Opening stock only into a ledger that has not started, so a restart never posts it twice.
   const opening = (await services.stock.isEmpty()) ? await services.stock.importOpeningStock(null, await readFile(join(config.paths.imports, 'opening-stock.csv')), options) : null;
-  log.info({ warehouses: warehouses.inserted, categories: categories.inserted, openingStockRows: opening?.inserted ?? 0 }, 'sample data loaded');
+  const kits = await services.allocations.kits.importKits(null, await readFile(join(config.paths.imports, 'kits.csv')), options);
+  log.info({ warehouses: warehouses.inserted, categories: categories.inserted, openingStockRows: opening?.inserted ?? 0, kitLines: kits.inserted }, 'sample data loaded');
   return true;
 }

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { AllocationService } from './allocation/index.js';
 import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
 import type { Config } from './config.js';
@@ -18,12 +19,15 @@ export interface Services {
   claims: ClaimsService;
   /** The supply ledger: documents, balances, 台帐, audits, lots, quotas and the stock imports. */
   stock: StockService;
+  /** Allocations (调拨): kits, orders and reservations, dispatch and delivery. */
+  allocations: AllocationService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'allocationReservationHours'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
+  const stock = new StockService(em);
   return {
     orm,
     users: new UsersService(em),
@@ -32,6 +36,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     policies,
     events: new EventsService(em, policies),
     claims: new ClaimsService(em, policies),
-    stock: new StockService(em),
+    stock,
+    allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),
   };
 }

@@ -10,3 +10,5 @@ export * from './balances.js';
 export { StockService } from './stock.service.js';
 export { SYSTEM_USER } from './ledger.post.js';
 export * from './stock.schemas.js';
+export { AllocationLedger, type AllocationShipment, type LedgerLock } from './allocation.post.js';
+export { inLedgerTransaction, readerOf, type LedgerTx } from './ledger.sql.js';

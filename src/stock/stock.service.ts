@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, requireRole } from '../shared/actor.js';
 import { type ImportOptions, type ImportReport, runImport } from '../imports/index.js';
 import { ChainHeads } from './ledger.lock.js';
-import { checkLedger, verifyLedger } from './ledger.audit.js';
+import { type LedgerCheck, checkLedger, verifyLedger } from './ledger.audit.js';
 import { balances, documentOf, ledger } from './ledger.queries.js';
 import { DocumentsService } from './documents.service.js';
 import { TransfersService } from './transfers.service.js';
@@ -18,6 +18,7 @@ import { quotaImport } from './quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
 import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
 import { forkOf } from '../db/request-transaction.js';
+import { AllocationLedger } from './allocation.post.js';
 
 export class StockService {
   readonly documents: DocumentsService;
@@ -25,7 +26,10 @@ export class StockService {
   readonly stocktakes: StocktakesService;
   readonly lots: LotsService;
   readonly quotas: QuotasService;
+  /** The seam allocations post through (src/allocation). */
+  readonly allocationLedger: AllocationLedger;
   private readonly chains: ChainHeads;
+  private readonly checks: LedgerCheck[] = [];
 
   constructor(private readonly em: EntityManager) {
     this.chains = new ChainHeads();
@@ -34,6 +38,7 @@ export class StockService {
     this.stocktakes = new StocktakesService(em, this.chains);
     this.lots = new LotsService(em, this.chains);
     this.quotas = new QuotasService(em);
+    this.allocationLedger = new AllocationLedger(this.chains);
   }
 
   balances(actor: Actor, query: BalancesQuery) {
@@ -51,7 +56,12 @@ export class StockService {
   /** The projections recomputed from the movements; `ok` with no discrepancies is the only healthy answer. */
   async check(actor: Actor | null) {
     if (actor) requireRole(actor, ...AUDIT_ROLES);
-    return checkLedger(forkOf(this.em));
+    return checkLedger(forkOf(this.em), this.checks);
+  }
+
+  /** Adds a check to /ledger/check (allocations add the reserved = open reservations check). */
+  registerCheck(check: LedgerCheck): void {
+    if (!this.checks.some((c) => c.kind === check.kind)) this.checks.push(check);
   }
 
   /** Every hash chain recomputed and compared with its head. */

@@ -4,6 +4,7 @@ import { Migration20261128000002Ledger } from './Migration20261128000002Ledger.j
 import { Migration20261128000003Claims } from './Migration20261128000003Claims.js';
 import { Migration20261128000004CategoryRules } from './Migration20261128000004CategoryRules.js';
 import { Migration20261201000005IdempotencyWithEffect } from './Migration20261201000005IdempotencyWithEffect.js';
+import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000003Claims', class: Migration20261128000003Claims },
   { name: 'Migration20261128000004CategoryRules', class: Migration20261128000004CategoryRules },
   { name: 'Migration20261201000005IdempotencyWithEffect', class: Migration20261201000005IdempotencyWithEffect },
+  { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
 ];

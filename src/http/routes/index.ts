@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import type { Services } from '../../services.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
+import { allocationRoutes } from './allocation.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -21,6 +22,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...claimRoutes(services),
     ...stockRoutes(services),
     ...ledgerRoutes(services, config.limits.importRows),
+    ...allocationRoutes(services, config.limits.importRows),
   );
   return routes;
 }
