@@ -83,6 +83,7 @@ const TABLE = `
   POST /allocations                      ok     403    403    ok     403    403    403    401    401
   GET  /allocations                      ok     ok     ok     ok     403    403    ok     401    401
   GET  /allocations/summary              ok     403    403    ok     403    403    ok     401    401
+  POST /allocations/expire-due           ok     403    403    403    403    403    403    401    401
   GET  /allocations/:id                  ok     ok     403    ok     403    403    ok     401    401
   POST /allocations/:id/approve-override ok     403    403    ok     403    403    403    401    401
   POST /allocations/:id/dispatch         ok     ok     403    403    403    403    403    401    401

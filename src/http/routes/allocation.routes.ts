@@ -50,6 +50,12 @@ export function allocationRoutes({ allocations }: Services, maxRows: number) {
       handle: async ({ actor, query }) => ok(await allocations.summary(actor, query)),
     }),
     route({
+      method: 'post', path: '/allocations/expire-due', tag: 'allocations', roles: ['admin'],
+      summary: 'Release every reservation past ALLOCATION_RESERVATION_HOURS now (the service also does this every minute and on start)',
+      responses: { 200: '{expired}' },
+      handle: async () => ok({ expired: await allocations.orders.expireDue() }),
+    }),
+    route({
       method: 'get', path: '/allocations/:id', tag: 'allocations', roles: READERS, summary: 'One allocation order (id or DB… number)',
       responses: { 200: ORDER },
       handle: async ({ actor, params }) => ok(await allocations.get(actor, params.id!)),
