@@ -79,7 +79,7 @@ export class AllocationsService {
     const categories = demands.map((d) => d.category);
     // The chain heads of the categories, in category order: the same lock every posting takes, so
     // no balance of these categories changes until this transaction ends, and no two orders deadlock.
-    await this.stock.allocationLedger.lock(tx, categories, []);
+    await this.stock.allocationLedger.lockExisting(tx, categories);
     const [warehouses, stock, quotas] = [await activeWarehouses(tx), await availableStock(tx, categories), await quotasOf(tx, categories)];
     return planAllocation({ demands, destination, warehouses, stock, quotas, today: todayInCity(), takeProtected });
   }
@@ -168,7 +168,7 @@ export class AllocationsService {
   private async release(tx: LedgerTx, id: string): Promise<void> {
     const picks = await openPicks(tx, id);
     if (picks.length === 0) return;
-    await this.stock.allocationLedger.lock(tx, picks.map((p) => p.category), []);
+    await this.stock.allocationLedger.lockExisting(tx, picks.map((p) => p.category));
     await releasePicks(tx, id, picks, 'release');
   }
 

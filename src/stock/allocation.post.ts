@@ -27,9 +27,18 @@ export interface AllocationShipment {
 export class AllocationLedger {
   constructor(private readonly chains: ChainHeads) {}
 
-  /** Locks the chain heads of `categories` in category order, as every posting does; rules of unknown codes are absent. */
+  /** Locks the chain heads of `categories` in category order, as every posting does, for a posting (ship). */
   lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 0): Promise<LedgerLock> {
     return this.chains.lock(tx, categories, warehouses, documentCount);
+  }
+
+  /**
+   * Locks, in category order, the chain heads that exist, without creating missing ones: a category
+   * without a head has never had stock, so there is nothing of it to reserve or release. (Creating heads
+   * here would be undone when a refused order rolls back its savepoint, while ChainHeads remembers them.)
+   */
+  async lockExisting(tx: LedgerTx, categories: Iterable<string>): Promise<void> {
+    await tx.prepared('allocation_lock_heads', 'SELECT category FROM stock_chains WHERE category = ANY ($1::text[]) ORDER BY category FOR UPDATE', [[...new Set(categories)].sort()]);
   }
 
   /** Posts one ALLOCATION document from a warehouse to the destination node, dated today; the lock must hold its categories and a document id. */

@@ -74,7 +74,11 @@ export class ChainHeads {
   /** Locks the heads of `categories` (unknown codes are simply absent) and allocates document ids. */
   async lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 1): Promise<LedgerLock> {
     const codes = [...new Set(categories)].sort();
-    if (codes.some((code) => !this.known.has(code))) await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
+    // Heads this call creates are not remembered: inside a request transaction the insert runs in a
+    // savepoint, its xmin is not the top-level xid tested below, and a refusal rolls it back.
+    const created = codes.some((code) => !this.known.has(code))
+      ? new Set((await tx.execute<{ category: string }[]>(`${CREATE_HEADS_SQL} RETURNING category`, [JSON.stringify(codes)])).map((r) => r.category))
+      : new Set<string>();
     const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[] }>('stock_lock', LOCK_SQL, [
       codes,
       [...new Set(warehouses)],
@@ -84,7 +88,7 @@ export class ChainHeads {
     const rules = new Map<string, CategoryRule>();
     const heads = new Map<string, ChainHead>();
     for (const head of row.heads) {
-      if (!head.ours) this.known.add(head.category);
+      if (!head.ours && !created.has(head.category)) this.known.add(head.category);
       rules.set(head.category, { code: head.category, scale: head.scale, lotTracked: head.lot_tracked });
       heads.set(head.category, {
         category: head.category,
