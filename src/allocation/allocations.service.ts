@@ -11,13 +11,13 @@ import { todayInCity } from '../shared/dates.js';
 import { forkOf } from '../db/request-transaction.js';
 import { type LedgerTx, type StockService, inLedgerTransaction, readerOf } from '../stock/index.js';
 import type { Demand } from './core/kits.js';
-import { type Destination } from './core/geo.js';
+import { type Destination, nearestFirst } from './core/geo.js';
 import { type Plan, planAllocation } from './core/matching.js';
 import { PLANNING_ROLES } from './allocation.access.js';
 import { type AllocationView, allocationOf } from './allocation.queries.js';
 import type { AllocationBody, AllocationStatus } from './allocation.schemas.js';
 import { resolveOrder } from './allocation.demands.js';
-import { activeWarehouses, availableStock, openPicks, quotasOf, releasePicks, reservePlan } from './reservation.sql.js';
+import { activeWarehouses, openPicks, reachableStock, releasePicks, reservePlan } from './reservation.sql.js';
 
 export interface AllocationSettings {
   /** A reservation not dispatched within this many hours is released. */
@@ -76,12 +76,14 @@ export class AllocationsService {
   ) {}
 
   private async plan(tx: LedgerTx, demands: readonly Demand[], destination: Destination, takeProtected: boolean): Promise<Plan> {
-    const categories = demands.map((d) => d.category);
     // The chain heads of the categories, in category order: the same lock every posting takes, so
     // no balance of these categories changes until this transaction ends, and no two orders deadlock.
-    await this.stock.allocationLedger.lockExisting(tx, categories);
-    const [warehouses, stock, quotas] = [await activeWarehouses(tx), await availableStock(tx, categories), await quotasOf(tx, categories)];
-    return planAllocation({ demands, destination, warehouses, stock, quotas, today: todayInCity(), takeProtected });
+    await this.stock.allocationLedger.lockExisting(tx, demands.map((d) => d.category));
+    const today = todayInCity();
+    const warehouses = await activeWarehouses(tx);
+    const order = nearestFirst(destination, warehouses).map((site) => site.code);
+    const { stock, quotas } = await reachableStock(tx, demands, order, today, takeProtected);
+    return planAllocation({ demands, destination, warehouses, stock, quotas, today, takeProtected });
   }
 
   /** Plans the order across all warehouses and reserves the plan, all in one transaction. */
