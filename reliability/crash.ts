@@ -62,6 +62,7 @@ export async function crashRun(options: CrashOptions): Promise<CrashReport> {
       // Requests made before the crash are settled now: forget open work whose state is unknown.
       world.transfers = [];
       world.stocktakes = [];
+      world.allocations = [];
     }
   } finally {
     await service.close();
@@ -69,6 +70,7 @@ export async function crashRun(options: CrashOptions): Promise<CrashReport> {
   return report;
 }
 
+const ALLOCATION_OPS = new Set(['allocate', 'dispatch-allocation', 'cancel-allocation', 'approve-override']);
 const effective = (sent: Sent, retry: { status: number; body: any } | null) => sent.reply ?? retry ?? null;
 
 async function checkAfterRestart(service: ChildService, journal: Sent[], report: CrashReport): Promise<string[]> {
@@ -120,6 +122,16 @@ async function checkAfterRestart(service: ChildService, journal: Sent[], report:
   for (const sent of journal) {
     const reply = effective(sent, retries.get(sent) ?? null);
     if (!reply || reply.status < 200 || reply.status >= 300 || typeof reply.body?.id !== 'string' || sent.op === 'stocktake-open' || sent.op === 'stocktake-count') continue;
+    if (ALLOCATION_OPS.has(sent.op)) {
+      // An order's id is an allocation; its dispatch documents are stock documents.
+      const [order] = await service.sql('SELECT count(*)::int AS n FROM allocations WHERE id = $1', [reply.body.id]);
+      if (order.n !== 1) failures.push(`${sent.op}: replied 2xx with allocation ${reply.body.id}, which is not stored`);
+      for (const document of reply.body.documents ?? []) {
+        const [row] = await service.sql('SELECT count(*)::int AS n FROM stock_documents WHERE id = $1', [document.documentId]);
+        if (row.n !== 1) failures.push(`${sent.op}: replied 2xx with document ${document.documentId}, which is not stored`);
+      }
+      continue;
+    }
     const [row] = await service.sql('SELECT count(*)::int AS n FROM stock_documents WHERE id = $1', [reply.body.id]);
     if (row.n !== 1) failures.push(`${sent.op}: replied 2xx with document ${reply.body.id}, which is not stored`);
   }

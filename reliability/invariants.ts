@@ -1,7 +1,8 @@
 /**
  * The ledger invariants, checked from outside: no negative balance (API and projection), every category
  * sums to zero over all nodes, each warehouse node's movement sum equals its projected balance,
- * virtual nodes have the sign their kind implies, and /ledger/check and /ledger/verify report ok.
+ * virtual nodes have the sign their kind implies, reserved equals what open allocation orders hold,
+ * and /ledger/check and /ledger/verify report ok.
  */
 import { Decimal } from '../src/shared/decimal.js';
 import type { Target } from './target.js';
@@ -51,6 +52,16 @@ export async function checkInvariants(target: Target): Promise<InvariantReport> 
     const fromMovements = byWarehouseNode.get(`${row.category} ${row.warehouse}`) ?? new Decimal(0);
     expect(fromMovements.eq(row.on_hand), () => `${row.category} in ${row.warehouse}: movements sum ${fromMovements}, balance ${row.on_hand}`);
   }
+
+  // Reserved stock is exactly what open allocation orders still hold, row by row.
+  const reservedOff = await target.sql(`
+    WITH held AS (SELECT category, warehouse, lot, sum(open) AS qty FROM allocation_picks WHERE open > 0 GROUP BY 1, 2, 3)
+    SELECT b.category, b.warehouse, b.lot, b.reserved::text, coalesce(h.qty, 0)::text AS held FROM stock_balances b
+    LEFT JOIN held h ON h.category = b.category AND h.warehouse = b.warehouse AND h.lot = b.lot WHERE b.reserved <> coalesce(h.qty, 0)`);
+  expect(reservedOff.length === 0, () => `reserved differs from open reservations: ${JSON.stringify(reservedOff).slice(0, 500)}`);
+  const closedHolding = await target.sql(`SELECT a.number, a.status FROM allocations a JOIN allocation_picks p ON p.allocation_id = a.id
+    WHERE p.open > 0 AND a.status NOT IN ('AWAITING_OVERRIDE', 'RESERVED', 'PARTIALLY_DISPATCHED')`);
+  expect(closedHolding.length === 0, () => `closed orders still hold stock: ${JSON.stringify(closedHolding).slice(0, 500)}`);
 
   const check = await target.request('GET', '/ledger/check');
   expect(check.status === 200 && check.body.ok === true, () => `/ledger/check: ${check.status} ${JSON.stringify(check.body).slice(0, 500)}`);

@@ -180,7 +180,70 @@ export const reversalOperation: Operation = {
   },
 };
 
-/** The supply ledger's operations; allocations and payouts append theirs. */
+const DESTINATIONS = [{ name: '防疫卡点-东', district: '市南区' }, { name: '安置点-西', lat: '36.300000', lon: '120.100000' }, { name: '外省某县' }];
+const planner = (rng: Rng, world: World) => rng.pick(world.actors.filter((a) => a.role === 'admin' || a.role === 'dispatcher'));
+const heldIn = (body: any): string[] => [...new Set<string>((body?.lines ?? []).flatMap((l: any) => l.picks.filter((p: any) => p.open !== '0' && Number(p.open) > 0).map((p: any) => p.warehouse)))];
+
+/** An order of one or two categories, matched and reserved across the warehouses; 409 when nothing (or, all-or-nothing, not all) is there. */
+export const allocateOperation: Operation = {
+  name: 'allocate', weight: 2,
+  async run(ctx) {
+    const { rng, world } = ctx;
+    const lines = someCategories(rng, world, 2).map((c) => ({ category: c.code, quantity: quantity(rng, c, 15) }));
+    const body = { destination: rng.pick(DESTINATIONS), lines, allOrNothing: rng.chance(0.5), note: ctx.marker() };
+    const reply = await ctx.post('allocate', planner(rng, world), '/allocations', body, [201, 409]);
+    if (reply?.status === 201) world.allocations.push({ id: reply.body.id, warehouses: heldIn(reply.body) });
+  },
+};
+
+/** A keeper (or an admin) ships what an order holds in their warehouses: ALLOCATION documents, reservation released. */
+export const dispatchAllocationOperation: Operation = {
+  name: 'dispatch-allocation', weight: 2,
+  async run(ctx) {
+    const { rng, world } = ctx;
+    if (world.allocations.length === 0) return;
+    const allocation = rng.pick(world.allocations);
+    const candidates = world.actors.filter((a) => a.role === 'admin' || (a.role === 'keeper' && allocation.warehouses.some((w) => canAct(a, w))));
+    const reply = await ctx.post('dispatch-allocation', rng.pick(candidates), `/allocations/${allocation.id}/dispatch`, {}, [201, 409]);
+    if (reply?.status === 201) {
+      allocation.warehouses = heldIn(reply.body);
+      for (const document of reply.body.documents ?? []) remember(ctx, { id: document.documentId, type: 'ALLOCATION' }, [document.warehouse]);
+    }
+    if (reply?.status === 201 && reply.body.status === 'DISPATCHED') world.allocations = world.allocations.filter((a) => a !== allocation);
+  },
+};
+
+export const cancelAllocationOperation: Operation = {
+  name: 'cancel-allocation', weight: 1,
+  async run(ctx) {
+    const { rng, world } = ctx;
+    if (world.allocations.length === 0) return;
+    const allocation = rng.pick(world.allocations);
+    const reply = await ctx.post('cancel-allocation', planner(rng, world), `/allocations/${allocation.id}/cancel`, { reason: ctx.marker() }, [201, 409]);
+    if (reply && (reply.status === 201 || reply.status === 409)) world.allocations = world.allocations.filter((a) => a !== allocation);
+  },
+};
+
+/** Backdates an order's reservation past its time, as if the hours had passed, and has the service release it. */
+export const expireAllocationOperation: Operation = {
+  name: 'expire-allocation', weight: 1,
+  async run(ctx) {
+    const { rng, world } = ctx;
+    if (world.allocations.length === 0) return;
+    const allocation = rng.pick(world.allocations);
+    // Inlined, not a parameter: the two targets' SQL clients number placeholders differently. Ids are digits.
+    if (!/^\d+$/.test(allocation.id)) throw new Error(`allocation id ${allocation.id} is not a number`);
+    await ctx.target.sql(`UPDATE allocations SET expires_at = now() - interval '1 second' WHERE id = ${allocation.id}`);
+    const admin = world.actors.find((a) => a.role === 'admin')!;
+    const reply = await ctx.post('expire-allocation', admin, '/allocations/expire-due', {}, [200]);
+    if (reply?.status === 200) world.allocations = world.allocations.filter((a) => a !== allocation);
+  },
+};
+
+/** Allocations: orders, dispatches, cancels and expiries, drawn alongside the stock documents they compete with. */
+export const ALLOCATION_OPERATIONS: readonly Operation[] = [allocateOperation, dispatchAllocationOperation, cancelAllocationOperation, expireAllocationOperation];
+
+/** The supply ledger's operations, allocations included; payouts append theirs. */
 export const STOCK_OPERATIONS: readonly Operation[] = [
-  receiptOperation, writeOffOperation, transferOperation, receiveTransferOperation, cancelTransferOperation, stocktakeOperation, reversalOperation,
+  receiptOperation, writeOffOperation, transferOperation, receiveTransferOperation, cancelTransferOperation, stocktakeOperation, reversalOperation, ...ALLOCATION_OPERATIONS,
 ];

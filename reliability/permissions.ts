@@ -3,6 +3,7 @@
  * the live service. Every route the service declares (its OpenAPI document is generated from the route
  * specs) must have a row, so a new route without one fails.
  *
+ * Roles: admin, the keeper of the warehouse, another keeper, a dispatcher (调度员), assessor, approver, finance.
  * Classes: `ok` = let through (2xx, or a 404/409/422 about the request itself: anything but 401/403/5xx),
  * `403` = forbidden, `401` = unauthenticated. "keeper" keeps the warehouse the request is about,
  * "other" keeps another warehouse; "inactive" is a deactivated user's token.
@@ -11,93 +12,108 @@ import { addDays, todayInCity } from '../src/shared/dates.js';
 import { createUser, type Target } from './target.js';
 import { buildWorld, type World } from './world.js';
 
-export const ROLES = ['admin', 'keeper', 'other', 'assessor', 'approver', 'finance', 'none', 'inactive'] as const;
+export const ROLES = ['admin', 'keeper', 'other', 'dispatcher', 'assessor', 'approver', 'finance', 'none', 'inactive'] as const;
 export type MatrixRole = (typeof ROLES)[number];
 export type Expected = 'ok' | '403' | '401';
 
 // prettier-ignore
 const TABLE = `
-  route                                  admin keeper other assessor approver finance none inactive
-  GET  /health                           ok    ok     ok    ok       ok       ok      ok   ok
-  GET  /openapi.json                     ok    ok     ok    ok       ok       ok      ok   ok
-  POST /users                            ok    403    403   403      403      403     401  401
-  GET  /users                            ok    403    403   403      403      403     401  401
-  GET  /me                               ok    ok     ok    ok       ok       ok      401  401
-  POST /users/:name/tokens               ok    403    403   403      403      403     401  401
-  POST /users/:name/deactivate           ok    403    403   403      403      403     401  401
-  GET  /categories                       ok    ok     ok    ok       ok       ok      401  401
-  GET  /categories/:code                 ok    ok     ok    ok       ok       ok      401  401
-  GET  /warehouses                       ok    ok     ok    ok       ok       ok      401  401
-  GET  /warehouses/:code                 ok    ok     403   ok       ok       ok      401  401
-  POST /imports/catalog                  ok    403    403   403      403      403     401  401
-  POST /imports/warehouses               ok    403    403   403      403      403     401  401
-  GET  /products                         ok    ok     ok    ok       ok       ok      401  401
-  POST /events                           ok    403    403   ok       403      403     401  401
-  GET  /events                           ok    403    403   ok       ok       ok      401  401
-  GET  /events/:id                       ok    403    403   ok       ok       ok      401  401
-  POST /events/:id/settle                403   403    403   403      403      ok      401  401
-  POST /claims                           403   403    403   ok       403      403     401  401
-  GET  /claims                           ok    403    403   ok       ok       ok      401  401
-  GET  /claims/:id                       ok    403    403   ok       ok       ok      401  401
-  GET  /claims/:id/history               ok    403    403   ok       ok       ok      401  401
-  POST /claims/:id/reveal                403   403    403   ok       403      403     401  401
-  GET  /access-log                       ok    403    403   403      403      403     401  401
-  POST /claims/:id/survey                403   403    403   ok       403      403     401  401
-  POST /claims/:id/assessment            403   403    403   ok       ok       403     401  401
-  POST /claims/:id/advance               403   403    403   403      ok       ok      401  401
-  POST /claims/:id/approve               403   403    403   403      ok       403     401  401
-  POST /claims/:id/reject                403   403    403   403      ok       403     401  401
-  POST /claims/:id/return                403   403    403   403      ok       403     401  401
-  POST /claims/:id/withdraw              403   403    403   ok       ok       403     401  401
-  POST /claims/:id/reopen                403   403    403   ok       ok       403     401  401
-  POST /claims/:id/pay                   403   403    403   403      403      ok      401  401
-  POST /claims/:id/close                 403   403    403   403      403      ok      401  401
-  PUT  /claims/:id/bank                  403   403    403   ok       403      ok      401  401
-  POST /payout-batches                   403   403    403   403      403      ok      401  401
-  GET  /payout-batches                   403   403    403   403      403      ok      401  401
-  GET  /payout-batches/:id               403   403    403   403      403      ok      401  401
-  POST /payout-batches/:id/cancel        403   403    403   403      403      ok      401  401
-  GET  /payout-batches/:id/bank-file.xlsx 403  403    403   403      403      ok      401  401
-  GET  /payout-batches/:id/bank-file.csv 403   403    403   403      403      ok      401  401
-  POST /payout-batches/:id/confirm       403   403    403   403      403      ok      401  401
-  POST /payout-batches/:id/return-file   403   403    403   403      403      ok      401  401
-  POST /payments/:id/return              403   403    403   403      403      ok      401  401
-  GET  /recoveries                       ok    403    403   403      403      ok      401  401
-  POST /recoveries                       403   403    403   403      403      ok      401  401
-  POST /recoveries/:id/collect           403   403    403   403      403      ok      401  401
-  GET  /payouts/summary                  ok    403    403   403      403      ok      401  401
-  GET  /products/:code/loss-ratio        ok    403    403   403      403      ok      401  401
-  POST /receipts                         ok    ok     403   403      403      403     401  401
-  POST /write-offs                       ok    ok     403   403      403      403     401  401
-  POST /transfers                        ok    ok     403   403      403      403     401  401
-  POST /transfers/:id/receive            ok    ok     403   403      403      403     401  401
-  POST /transfers/:id/cancel             ok    ok     403   403      403      403     401  401
-  GET  /transfers                        ok    ok     403   403      403      ok      401  401
-  GET  /transfers/:id                    ok    ok     403   403      403      ok      401  401
-  POST /stocktakes                       ok    ok     403   403      403      403     401  401
-  POST /stocktakes/:id/counts            ok    ok     403   403      403      403     401  401
-  POST /stocktakes/:id/post              ok    ok     403   403      403      403     401  401
-  GET  /stocktakes/:id                   ok    ok     403   403      403      ok      401  401
-  POST /documents/:id/reverse            ok    ok     403   403      403      403     401  401
-  GET  /documents/:id                    ok    ok     403   403      403      ok      401  401
-  GET  /balances                         ok    ok     403   403      403      ok      401  401
-  GET  /ledger                           ok    ok     403   403      403      ok      401  401
-  GET  /ledger/check                     ok    403    403   403      403      ok      401  401
-  GET  /ledger/verify                    ok    403    403   403      403      ok      401  401
-  GET  /lots                             ok    ok     403   403      403      ok      401  401
-  POST /lots/:category/:lot/status       ok    ok     403   403      403      403     401  401
-  PUT  /quotas                           ok    403    403   403      403      403     401  401
-  GET  /quotas                           ok    ok     403   403      403      ok      401  401
-  GET  /alerts/below-quota               ok    ok     403   403      403      ok      401  401
-  GET  /alerts/expiring                  ok    ok     403   403      403      ok      401  401
-  POST /imports/opening-stock            ok    403    403   403      403      403     401  401
-  POST /imports/quotas                   ok    403    403   403      403      403     401  401
-  GET  /periods                          ok    ok     ok    403      403      ok      401  401
-  POST /periods/:period/close            ok    403    403   403      403      ok      401  401
-  POST /periods/:period/reopen           ok    403    403   403      403      403     401  401
-  GET  /periods/:period/history          ok    ok     ok    403      403      ok      401  401
-  POST /backups                          ok    403    403   403      403      403     401  401
-  GET  /backups                          ok    403    403   403      403      403     401  401
+  route                                  admin keeper other dispatcher assessor approver finance none inactive
+  GET  /health                           ok     ok     ok     ok     ok     ok     ok     ok     ok
+  GET  /openapi.json                     ok     ok     ok     ok     ok     ok     ok     ok     ok
+  POST /users                            ok     403    403    403    403    403    403    401    401
+  GET  /users                            ok     403    403    403    403    403    403    401    401
+  GET  /me                               ok     ok     ok     ok     ok     ok     ok     401    401
+  POST /users/:name/tokens               ok     403    403    403    403    403    403    401    401
+  POST /users/:name/deactivate           ok     403    403    403    403    403    403    401    401
+  GET  /categories                       ok     ok     ok     ok     ok     ok     ok     401    401
+  GET  /categories/:code                 ok     ok     ok     ok     ok     ok     ok     401    401
+  GET  /warehouses                       ok     ok     ok     ok     ok     ok     ok     401    401
+  GET  /warehouses/:code                 ok     ok     403    ok     ok     ok     ok     401    401
+  POST /imports/catalog                  ok     403    403    403    403    403    403    401    401
+  POST /imports/warehouses               ok     403    403    403    403    403    403    401    401
+  GET  /products                         ok     ok     ok     ok     ok     ok     ok     401    401
+  POST /events                           ok     403    403    403    ok     403    403    401    401
+  GET  /events                           ok     403    403    403    ok     ok     ok     401    401
+  GET  /events/:id                       ok     403    403    403    ok     ok     ok     401    401
+  POST /events/:id/settle                403    403    403    403    403    403    ok     401    401
+  POST /claims                           403    403    403    403    ok     403    403    401    401
+  GET  /claims                           ok     403    403    403    ok     ok     ok     401    401
+  GET  /claims/:id                       ok     403    403    403    ok     ok     ok     401    401
+  GET  /claims/:id/history               ok     403    403    403    ok     ok     ok     401    401
+  POST /claims/:id/reveal                403    403    403    403    ok     403    403    401    401
+  GET  /access-log                       ok     403    403    403    403    403    403    401    401
+  POST /claims/:id/survey                403    403    403    403    ok     403    403    401    401
+  POST /claims/:id/assessment            403    403    403    403    ok     ok     403    401    401
+  POST /claims/:id/advance               403    403    403    403    403    ok     ok     401    401
+  POST /claims/:id/approve               403    403    403    403    403    ok     403    401    401
+  POST /claims/:id/reject                403    403    403    403    403    ok     403    401    401
+  POST /claims/:id/return                403    403    403    403    403    ok     403    401    401
+  POST /claims/:id/withdraw              403    403    403    403    ok     ok     403    401    401
+  POST /claims/:id/reopen                403    403    403    403    ok     ok     403    401    401
+  POST /claims/:id/pay                   403    403    403    403    403    403    ok     401    401
+  POST /claims/:id/close                 403    403    403    403    403    403    ok     401    401
+  PUT  /claims/:id/bank                  403    403    403    403    ok     403    ok     401    401
+  POST /payout-batches                   403    403    403    403    403    403    ok     401    401
+  GET  /payout-batches                   403    403    403    403    403    403    ok     401    401
+  GET  /payout-batches/:id               403    403    403    403    403    403    ok     401    401
+  POST /payout-batches/:id/cancel        403    403    403    403    403    403    ok     401    401
+  GET  /payout-batches/:id/bank-file.xlsx 403    403    403    403    403    403    ok     401    401
+  GET  /payout-batches/:id/bank-file.csv 403    403    403    403    403    403    ok     401    401
+  POST /payout-batches/:id/confirm       403    403    403    403    403    403    ok     401    401
+  POST /payout-batches/:id/return-file   403    403    403    403    403    403    ok     401    401
+  POST /payments/:id/return              403    403    403    403    403    403    ok     401    401
+  GET  /recoveries                       ok     403    403    403    403    403    ok     401    401
+  POST /recoveries                       403    403    403    403    403    403    ok     401    401
+  POST /recoveries/:id/collect           403    403    403    403    403    403    ok     401    401
+  GET  /payouts/summary                  ok     403    403    403    403    403    ok     401    401
+  GET  /products/:code/loss-ratio        ok     403    403    403    403    403    ok     401    401
+  POST /receipts                         ok     ok     403    403    403    403    403    401    401
+  POST /write-offs                       ok     ok     403    403    403    403    403    401    401
+  POST /transfers                        ok     ok     403    403    403    403    403    401    401
+  POST /transfers/:id/receive            ok     ok     403    403    403    403    403    401    401
+  POST /transfers/:id/cancel             ok     ok     403    403    403    403    403    401    401
+  GET  /transfers                        ok     ok     403    403    403    403    ok     401    401
+  GET  /transfers/:id                    ok     ok     403    403    403    403    ok     401    401
+  POST /stocktakes                       ok     ok     403    403    403    403    403    401    401
+  POST /stocktakes/:id/counts            ok     ok     403    403    403    403    403    401    401
+  POST /stocktakes/:id/post              ok     ok     403    403    403    403    403    401    401
+  GET  /stocktakes/:id                   ok     ok     403    403    403    403    ok     401    401
+  POST /documents/:id/reverse            ok     ok     403    403    403    403    403    401    401
+  GET  /documents/:id                    ok     ok     403    403    403    403    ok     401    401
+  GET  /balances                         ok     ok     403    403    403    403    ok     401    401
+  GET  /ledger                           ok     ok     403    403    403    403    ok     401    401
+  GET  /ledger/check                     ok     403    403    403    403    403    ok     401    401
+  GET  /ledger/verify                    ok     403    403    403    403    403    ok     401    401
+  GET  /lots                             ok     ok     403    403    403    403    ok     401    401
+  POST /lots/:category/:lot/status       ok     ok     403    403    403    403    403    401    401
+  PUT  /quotas                           ok     403    403    403    403    403    403    401    401
+  GET  /quotas                           ok     ok     403    403    403    403    ok     401    401
+  GET  /alerts/below-quota               ok     ok     403    403    403    403    ok     401    401
+  GET  /alerts/expiring                  ok     ok     403    403    403    403    ok     401    401
+  POST /imports/opening-stock            ok     403    403    403    403    403    403    401    401
+  POST /imports/quotas                   ok     403    403    403    403    403    403    401    401
+  GET  /periods                          ok     ok     ok     403    403    403    ok     401    401
+  POST /periods/:period/close            ok     403    403    403    403    403    ok     401    401
+  POST /periods/:period/reopen           ok     403    403    403    403    403    403    401    401
+  GET  /periods/:period/history          ok     ok     ok     403    403    403    ok     401    401
+  POST /backups                          ok     403    403    403    403    403    403    401    401
+  GET  /backups                          ok     403    403    403    403    403    403    401    401
+  GET  /kits                             ok     ok     ok     ok     403    403    ok     401    401
+  GET  /kits/:code                       ok     ok     ok     ok     403    403    ok     401    401
+  POST /kits                             ok     403    403    ok     403    403    403    401    401
+  POST /imports/kits                     ok     403    403    ok     403    403    403    401    401
+  POST /allocations                      ok     403    403    ok     403    403    403    401    401
+  GET  /allocations                      ok     ok     ok     ok     403    403    ok     401    401
+  GET  /allocations/summary              ok     403    403    ok     403    403    ok     401    401
+  POST /allocations/expire-due           ok     403    403    403    403    403    403    401    401
+  GET  /allocations/:id                  ok     ok     403    ok     403    403    ok     401    401
+  POST /allocations/:id/approve-override ok     403    403    ok     403    403    403    401    401
+  POST /allocations/:id/dispatch         ok     ok     403    403    403    403    403    401    401
+  POST /allocations/:id/cancel           ok     403    403    ok     403    403    403    401    401
+  POST /allocations/:id/deliver          ok     403    403    ok     403    403    403    401    401
+  GET  /allocations/:id/pick-list        ok     ok     403    ok     403    403    ok     401    401
+  GET  /allocations/:id/pick-list.xlsx   ok     ok     403    ok     403    403    ok     401    401
 `;
 
 export interface MatrixRow {
@@ -146,6 +162,7 @@ export async function matrixFixture(target: Target, prefix = 'PM'): Promise<Matr
   if (off.status >= 300) throw new Error(`cannot deactivate: ${off.status} ${JSON.stringify(off.body)}`);
   const tokens: Record<MatrixRole, string | null> = {
     admin: target.adminToken, keeper: keeper.token, other: otherKeeper.token,
+    dispatcher: await createUser(target, `${prefix}-dispatcher`, 'dispatcher'),
     assessor: await createUser(target, `${prefix}-assessor`, 'assessor'),
     approver: await createUser(target, `${prefix}-approver`, 'approver'),
     finance: await createUser(target, `${prefix}-finance`, 'finance'),
@@ -168,6 +185,8 @@ export async function matrixFixture(target: Target, prefix = 'PM'): Promise<Matr
     outgoing: await post('/transfers', { from: own, to: third, lines: [{ category: tent, quantity: '1' }] }),
     incoming: await post('/transfers', { from: third, to: own, lines: [{ category: tent, quantity: '1' }] }),
     stocktake: await post('/stocktakes', { warehouse: own }),
+    // An order holding one tent in the keeper's warehouse (all three are equally near, so the first by code).
+    allocation: await post('/allocations', { destination: { name: `${prefix}-防疫卡点` }, lines: [{ category: tent, quantity: '1' }] }),
     today: todayInCity(), yesterday: addDays(todayInCity(), -1),
   };
   return { world, tokens, ids };
@@ -213,7 +232,11 @@ function probeFor(route: string, fx: MatrixFixture, role: MatrixRole, n: number)
     case 'POST /periods/:period/close': return { path: `/periods/${ids.today.slice(0, 7)}/close`, body: {} };
     case 'POST /periods/:period/reopen': return { path: `/periods/${ids.today.slice(0, 7)}/reopen`, body: { reason: '权限矩阵' } };
     case 'GET /periods/:period/history': return { path: `/periods/${ids.today.slice(0, 7)}/history` };
-    case 'POST /imports/catalog': case 'POST /imports/warehouses': case 'POST /imports/opening-stock': case 'POST /imports/quotas':
+    case 'GET /allocations/:id': return { path: `/allocations/${ids.allocation}` };
+    case 'GET /allocations/:id/pick-list': return { path: `/allocations/${ids.allocation}/pick-list?warehouse=${ids.own}` };
+    case 'GET /allocations/:id/pick-list.xlsx': return { path: `/allocations/${ids.allocation}/pick-list.xlsx?warehouse=${ids.own}` };
+    case 'POST /allocations/:id/dispatch': return { path: `/allocations/${ids.allocation}/dispatch`, body: { warehouse: ids.own } };
+    case 'POST /imports/catalog': case 'POST /imports/warehouses': case 'POST /imports/opening-stock': case 'POST /imports/quotas': case 'POST /imports/kits':
       return { path: `${template}?dryRun=true`, raw: '' };
     default: return method === 'GET' ? { path: fill(template) } : { path: fill(template), body: {} };
   }

@@ -15,7 +15,7 @@ export interface Category {
 export interface Actor {
   name: string;
   token: string;
-  role: 'admin' | 'keeper' | 'assessor' | 'approver' | 'finance';
+  role: 'admin' | 'keeper' | 'dispatcher' | 'assessor' | 'approver' | 'finance';
   /** Warehouses a keeper keeps; admins act anywhere. */
   warehouses: string[] | 'all';
 }
@@ -40,6 +40,12 @@ export interface OpenStocktake {
   counted: boolean;
 }
 
+/** An allocation order still holding stock, and the warehouses it holds it in. */
+export interface OpenAllocation {
+  id: string;
+  warehouses: string[];
+}
+
 export interface World {
   prefix: string;
   warehouses: string[];
@@ -49,6 +55,7 @@ export interface World {
   documents: KnownDocument[];
   transfers: OpenTransfer[];
   stocktakes: OpenStocktake[];
+  allocations: OpenAllocation[];
 }
 
 const CATEGORY_KINDS = [
@@ -82,10 +89,12 @@ export async function buildWorld(target: Target, options: { prefix?: string; cat
     const name = `${prefix}-keeper-${i + 1}`;
     actors.push({ name, token: await createUser(target, name, 'keeper', [code]), role: 'keeper', warehouses: [code] });
   }
+  const dispatcher = `${prefix}-dispatcher-1`;
+  actors.push({ name: dispatcher, token: await createUser(target, dispatcher, 'dispatcher'), role: 'dispatcher', warehouses: [] });
   const today = todayInCity();
   return {
     prefix, warehouses, categories, actors,
     lots: [100, 200, 400].map((days, i) => ({ lot: `L${i + 1}`, expiresOn: addDays(today, days) })),
-    documents: [], transfers: [], stocktakes: [],
+    documents: [], transfers: [], stocktakes: [], allocations: [],
   };
 }

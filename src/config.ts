@@ -33,6 +33,7 @@ const schema = z.object({
   AUTH_FAILURES_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(20),
   AUTH_FAILURE_WINDOW: z.string().regex(DURATION, 'AUTH_FAILURE_WINDOW is a duration such as 1m').default('1m'),
   HSTS: z.enum(['true', 'false']).default('false'),
+  ALLOCATION_RESERVATION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
 });
 
 export interface Config {
@@ -48,6 +49,8 @@ export interface Config {
   dbPoolMax: number;
   /** How long a request waits behind another running under the same Idempotency-Key before a 409. */
   idempotencyWaitMs: number;
+  /** An allocation's reservation not dispatched within this many hours is released. */
+  allocationReservationHours: number;
   limits: { importBytes: number; importRows: number; jsonBytes: number };
   /** Where backups go (POST /backups and the schedule); `everyMs` null = no scheduled backups. */
   backup: { dir: string | null; everyMs: number | null; keep: number };
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadSampleData: e.LOAD_SAMPLE_DATA === 'true',
     dbPoolMax: e.DB_POOL_MAX,
     idempotencyWaitMs: e.IDEMPOTENCY_WAIT_MS,
+    allocationReservationHours: e.ALLOCATION_RESERVATION_HOURS,
     limits: { importBytes: e.IMPORT_MAX_BYTES, importRows: e.IMPORT_MAX_ROWS, jsonBytes: e.JSON_MAX_BYTES },
     backup: { dir: e.BACKUP_DIR ? resolve(PROJECT_ROOT, e.BACKUP_DIR) : null, everyMs: e.BACKUP_EVERY ? durationMs(e.BACKUP_EVERY) : null, keep: e.BACKUP_KEEP },
     authThrottle: { failures: e.AUTH_FAILURES_PER_WINDOW, windowMs: durationMs(e.AUTH_FAILURE_WINDOW) },

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     system.services.backups.stopSchedule();
+    system.services.allocations.stopExpiry();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await system.close();
     process.exit(0);
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
       process.stdout.write(`\n  First start: an administrator "admin" was created.\n  Its API token (shown only now): ${firstToken}\n\n`);
     }
     await loadSampleDataIfEmpty(system.services, config, log);
+    // Reservations that ran out while the service was down are released before it takes requests.
+    const { allocations } = system.services;
+    const expired = await allocations.orders.expireDue();
+    if (expired > 0) log.info({ expired }, 'expired allocation reservations released on start');
+    allocations.startExpiry(60_000, (error) => log.error({ err: error }, 'releasing expired allocation reservations failed'));
     const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));

@@ -6,7 +6,7 @@ import type { Services } from './services.js';
 import { addDays, todayInCity } from './shared/dates.js';
 import { firstDayOf, periodOf } from './stock/index.js';
 
-/** Loads imports/warehouses.csv, imports/catalog.csv and imports/opening-stock.csv into an empty database; a database with data is left alone. */
+/** Loads imports/warehouses.csv, imports/catalog.csv, imports/opening-stock.csv and imports/kits.csv into an empty database; a database with data is left alone. */
 export async function loadSampleDataIfEmpty(services: Services, config: Config, log: Logger): Promise<boolean> {
   if (!config.loadSampleData || !(await services.catalog.isEmpty())) return false;
   const options = { dryRun: false, maxRows: config.limits.importRows, source: 'sample data' };
@@ -22,6 +22,7 @@ export async function loadSampleDataIfEmpty(services: Services, config: Config, 
     opening = await services.stock.importOpeningStock(null, await readFile(join(config.paths.imports, 'opening-stock.csv')), options, openingDate);
     closed = (await services.stock.periods.close(null, periodOf(openingDate))).period;
   }
-  log.info({ warehouses: warehouses.inserted, categories: categories.inserted, openingStockRows: opening?.inserted ?? 0, closedPeriod: closed }, 'sample data loaded');
+  const kits = await services.allocations.kits.importKits(null, await readFile(join(config.paths.imports, 'kits.csv')), options);
+  log.info({ warehouses: warehouses.inserted, categories: categories.inserted, openingStockRows: opening?.inserted ?? 0, closedPeriod: closed, kitLines: kits.inserted }, 'sample data loaded');
   return true;
 }

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { AllocationService } from './allocation/index.js';
 import { BackupService } from './backup/index.js';
 import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
@@ -24,12 +25,15 @@ export interface Services {
   stock: StockService;
   /** Backups into BACKUP_DIR, on request and on schedule. */
   backups: BackupService;
+  /** Allocations (调拨): kits, orders and reservations, dispatch and delivery. */
+  allocations: AllocationService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup'>>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
+  const stock = new StockService(em);
   return {
     orm,
     users: new UsersService(em),
@@ -39,8 +43,9 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     events: new EventsService(em, policies),
     claims: new ClaimsService(em, policies),
     payouts: new PayoutsService(em, policies),
-    stock: new StockService(em),
+    stock,
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
+    allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),
   };
 }

@@ -4,7 +4,7 @@ import { ForbiddenError } from './errors.js';
 export interface Actor {
   id: string;
   name: string;
-  role: 'admin' | 'keeper' | 'assessor' | 'approver' | 'finance';
+  role: 'admin' | 'keeper' | 'dispatcher' | 'assessor' | 'approver' | 'finance';
   /** Warehouse codes a keeper may act for; empty for other roles. */
   warehouses: readonly string[];
 }

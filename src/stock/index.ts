@@ -11,3 +11,5 @@ export * from './core/periods.js';
 export { StockService } from './stock.service.js';
 export { SYSTEM_USER } from './posting/ledger.post.js';
 export * from './stock.schemas.js';
+export { AllocationLedger, type AllocationShipment, type LedgerLock } from './posting/allocation.post.js';
+export { inLedgerTransaction, readerOf, type LedgerTx } from './posting/ledger.sql.js';

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, requireRole } from '../shared/actor.js';
 import { type ImportOptions, type ImportReport, runImport } from '../imports/index.js';
 import { ChainHeads } from './posting/ledger.lock.js';
-import { checkLedger, verifyLedger } from './queries/ledger.audit.js';
+import { type LedgerCheck, checkLedger, verifyLedger } from './queries/ledger.audit.js';
 import { balances, documentOf, ledger } from './queries/ledger.queries.js';
 import { DocumentsService } from './documents/documents.service.js';
 import { TransfersService } from './documents/transfers.service.js';
@@ -19,6 +19,7 @@ import { quotaImport } from './imports/quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
 import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
 import { forkOf } from '../db/request-transaction.js';
+import { AllocationLedger } from './posting/allocation.post.js';
 
 export class StockService {
   readonly documents: DocumentsService;
@@ -27,7 +28,10 @@ export class StockService {
   readonly lots: LotsService;
   readonly quotas: QuotasService;
   readonly periods: PeriodsService;
+  /** The seam allocations post through (src/allocation). */
+  readonly allocationLedger: AllocationLedger;
   private readonly chains: ChainHeads;
+  private readonly checks: LedgerCheck[] = [];
 
   constructor(private readonly em: EntityManager) {
     this.chains = new ChainHeads();
@@ -37,6 +41,7 @@ export class StockService {
     this.lots = new LotsService(em, this.chains);
     this.quotas = new QuotasService(em);
     this.periods = new PeriodsService(em);
+    this.allocationLedger = new AllocationLedger(this.chains);
   }
 
   balances(actor: Actor, query: BalancesQuery) {
@@ -54,7 +59,12 @@ export class StockService {
   /** The projections recomputed from the movements; `ok` with no discrepancies is the only healthy answer. */
   async check(actor: Actor | null) {
     if (actor) requireRole(actor, ...AUDIT_ROLES);
-    return checkLedger(forkOf(this.em));
+    return checkLedger(forkOf(this.em), this.checks);
+  }
+
+  /** Adds a check to /ledger/check (allocations add the reserved = open reservations check). */
+  registerCheck(check: LedgerCheck): void {
+    if (!this.checks.some((c) => c.kind === check.kind)) this.checks.push(check);
   }
 
   /** Every hash chain recomputed and compared with its head. */

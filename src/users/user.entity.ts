@@ -1,6 +1,6 @@
 import { ArrayType, BigIntType, EntitySchema } from '@mikro-orm/core';
 
-export const ROLES = ['admin', 'keeper', 'assessor', 'approver', 'finance'] as const;
+export const ROLES = ['admin', 'keeper', 'dispatcher', 'assessor', 'approver', 'finance'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class User {

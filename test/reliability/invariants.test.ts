@@ -1,4 +1,4 @@
-// Proves that concurrent random receipts, transfers, receipts of transfers, cancellations, write-offs, stocktakes and reversals over HTTP leave the ledger whole: no negative balance, every category summing to zero over all nodes, and /ledger/check and /ledger/verify ok.
+// Proves that concurrent random receipts, transfers, receipts of transfers, cancellations, write-offs, stocktakes, reversals and allocations (orders, dispatches, cancels, expiries) over HTTP leave the ledger whole: no negative balance, every category summing to zero over all nodes, reserved equal to open reservations, and /ledger/check and /ledger/verify ok.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../reliability/invariants.js';
 import { runLoad } from '../../reliability/load.js';

@@ -7,6 +7,7 @@ import { Migration20261201000005IdempotencyWithEffect } from './Migration2026120
 import { Migration20261215000006Periods } from './Migration20261215000006Periods.js';
 import { Migration20261201000030Payouts } from './Migration20261201000030Payouts.js';
 import { Migration20261201000040Trust } from './Migration20261201000040Trust.js';
+import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261215000006Periods', class: Migration20261215000006Periods },
   { name: 'Migration20261201000030Payouts', class: Migration20261201000030Payouts },
   { name: 'Migration20261201000040Trust', class: Migration20261201000040Trust },
+  { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
 ];

@@ -3,6 +3,7 @@ import type { Services } from '../../services.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
 import { backupRoutes } from './backup.routes.js';
+import { allocationRoutes } from './allocation.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -27,6 +28,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...ledgerRoutes(services, config.limits.importRows),
     ...periodRoutes(services),
     ...backupRoutes(services),
+    ...allocationRoutes(services, config.limits.importRows),
   );
   return routes;
 }

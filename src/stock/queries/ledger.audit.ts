@@ -82,9 +82,15 @@ export interface Discrepancy {
   projection: unknown;
 }
 
-export async function checkLedger(em: EntityManager): Promise<{ ok: boolean; discrepancies: Discrepancy[] }> {
+/** A check another capability adds (allocations: reserved = open reservations); same row shape as the built-in ones. */
+export interface LedgerCheck {
+  kind: string;
+  sql: string;
+}
+
+export async function checkLedger(em: EntityManager, extra: readonly LedgerCheck[] = []): Promise<{ ok: boolean; discrepancies: Discrepancy[] }> {
   const discrepancies: Discrepancy[] = [];
-  for (const check of CHECKS) {
+  for (const check of [...CHECKS, ...extra]) {
     const rows = await em.execute<Omit<Discrepancy, 'kind'>[]>(check.sql);
     discrepancies.push(...rows.map((row) => ({ kind: check.kind, ...row })));
   }
