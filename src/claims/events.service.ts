@@ -100,7 +100,7 @@ export class EventsService {
     } catch (error) {
       // Two recordings of one event racing past the check: the unique key decides, the loser names the winner.
       if ((error as { code?: string }).code === '23505') {
-        const same = await sameEvent(this.em.fork());
+        const same = await sameEvent(forkOf(this.em));
         if (same) throw duplicateEvent(same);
       }
       throw error;
