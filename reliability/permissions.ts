@@ -96,6 +96,8 @@ const TABLE = `
   GET  /periods/:period/history          ok    ok     ok    403      403      ok      401  401
   POST /backups                          ok    403    403   403      403      403     401  401
   GET  /backups                          ok    403    403   403      403      403     401  401
+  GET  /reports                          ok    ok     ok    ok       ok       ok      401  401
+  GET  /reports/:name.xlsx               ok    ok     403   403      403      ok      401  401
 `;
 
 export interface MatrixRow {
@@ -205,6 +207,7 @@ function probeFor(route: string, fx: MatrixFixture, role: MatrixRole, n: number)
     case 'GET /quotas': return { path: `/quotas?warehouse=${ids.own}` };
     case 'PUT /quotas': return { path: '/quotas', body: { warehouse: ids.own, category: ids.tent, quantity: '10' } };
     case 'GET /alerts/below-quota': return { path: `/alerts/below-quota?warehouse=${ids.own}` };
+    case 'GET /reports/:name.xlsx': return { path: `/reports/stock-ledger.xlsx?from=${ids.yesterday}&to=${ids.today}&warehouse=${ids.own}` };
     case 'GET /alerts/expiring': return { path: `/alerts/expiring?warehouse=${ids.own}` };
     // The current month: a close is refused (409, it has not ended) and a reopen too (it is not closed),
     // so the probe never changes the periods the other rows post into.

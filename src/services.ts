@@ -5,6 +5,7 @@ import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from '
 import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
 import { PayoutsService } from './payouts/index.js';
+import { ReportsService } from './reports/index.js';
 import { StockService } from './stock/index.js';
 import { UsersService } from './users/index.js';
 
@@ -24,6 +25,8 @@ export interface Services {
   stock: StockService;
   /** Backups into BACKUP_DIR, on request and on schedule. */
   backups: BackupService;
+  /** The Excel reports; a bad definition in reports/ throws here, naming the file and the field. */
+  reports: ReportsService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
@@ -41,6 +44,8 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     payouts: new PayoutsService(em, policies),
     stock: new StockService(em),
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
+    // A report streams after its request ended, through a connection of its own (hence the URL).
+    reports: new ReportsService(em, config.paths.reports, () => orm.config.get('clientUrl')!),
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
   };
 }

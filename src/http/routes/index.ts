@@ -9,6 +9,7 @@ import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { payoutRoutes } from './payouts.routes.js';
 import { periodRoutes } from './periods.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { stockRoutes } from './stock.routes.js';
 import { systemRoutes } from './system.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -27,6 +28,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...ledgerRoutes(services, config.limits.importRows),
     ...periodRoutes(services),
     ...backupRoutes(services),
+    ...reportRoutes(services),
   );
   return routes;
 }

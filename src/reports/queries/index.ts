@@ -1,0 +1,6 @@
+import type { ReportQuery } from '../report.query.js';
+import { movementJournalReport } from './movement-journal.report.js';
+import { stockLedgerReport } from './stock-ledger.report.js';
+
+/** Every report query; each must have its definition in reports/ and each definition its query. */
+export const REPORT_QUERIES: readonly ReportQuery[] = [stockLedgerReport, movementJournalReport];
