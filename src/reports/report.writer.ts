@@ -26,6 +26,8 @@ export interface ReportContent {
   filters: string[];
   /** Rows in batches, in the order they appear. */
   batches: AsyncIterable<ReportRow[]>;
+  /** Called after each batch with the rows written so far (the CLI's progress bar). */
+  onRows?: (rows: number) => void;
 }
 
 const TITLE_ROWS = 6;
@@ -142,6 +144,7 @@ export async function writeReport(definition: ReportDefinition, content: ReportC
       }
       row.commit();
     }
+    content.onRows?.(rowNumber - HEADER_ROW);
     // Back-pressure: a slow reader of the file holds the writer here rather than in memory.
     if (out.writableNeedDrain) await once(out, 'drain');
   }

@@ -13,7 +13,7 @@ export interface OpenedReport {
   fileName: string;
   definition: ReportDefinition;
   /** Writes the xlsx to `out` (reading through a connection of its own) and ends it. */
-  write(out: Writable): Promise<void>;
+  write(out: Writable, onRows?: (rows: number) => void): Promise<void>;
 }
 
 const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { timeZone: CITY_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' }).format(now);
@@ -54,9 +54,9 @@ export class ReportsService {
     return {
       fileName: `${definition.title}_${prepared.fileSuffix}.xlsx`,
       definition,
-      write: async (out) => {
+      write: async (out, onRows) => {
         const batches = cursorBatches(this.connectionString(), prepared.rows);
-        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches }, out, generatedAt());
+        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches, ...(onRows ? { onRows } : {}) }, out, generatedAt());
       },
     };
   }
