@@ -1,5 +1,6 @@
 // Proves the stock reports: listed per role, streamed as xlsx with a UTF-8 file name, title block, frozen header and print set-up, figures equal to /ledger, typed text inert, keepers limited to their warehouses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, todayInCity } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { newCategory, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
 import { dataRows, download } from './reports.helpers.js';
@@ -86,5 +87,20 @@ describe('reports', () => {
     expect(file.sheet!.getRow(8).getCell(6).numFmt).toBe('#,##0.000');
     const mine = await download(app, `/reports/stock-ledger.xlsx?from=2025-05-01&to=2025-05-31&category=${rice}`, keeperA);
     expect(dataRows(mine.sheet!).map((r) => r[0])).toEqual(['WH-A']);
+  });
+
+  it('临期及低于定额: the same lots and shortfalls as /alerts/expiring and /alerts/below-quota', async () => {
+    const water = await newCategory(app, 'water');
+    const soon = addDays(todayInCity(), 10);
+    await receipt(app, 'WH-C', [{ category: water, quantity: '8', lot: 'W-SOON', expiresOn: soon }, { category: water, quantity: '5', lot: 'W-LATER', expiresOn: '2099-01-01' }]);
+    expect((await app.request('PUT', '/quotas', { body: { warehouse: 'WH-C', category: water, quantity: '100' } })).status).toBe(200);
+    const expiring = (await app.request('GET', '/alerts/expiring?warehouse=WH-C&days=30')).body.items;
+    const below = (await app.request('GET', '/alerts/below-quota?warehouse=WH-C')).body.items;
+    const file = await download(app, '/reports/stock-alerts.xlsx?warehouse=WH-C&days=30');
+    expect(file.status).toBe(200);
+    const rows = dataRows(file.sheet!);
+    expect(rows.filter((r) => r[0] === '临期').map((r) => [r[2], r[5], r[7], r[9]])).toEqual(expiring.map((e: any) => [e.category, e.lot, e.daysLeft, Number(e.onHand)]));
+    expect(rows.filter((r) => r[0] === '低于定额').map((r) => [r[2], r[9], r[10], r[11], r[12]])).toEqual(below.map((b: any) => [b.category, Number(b.onHand), Number(b.quota), Number(b.usable), Number(b.shortfall)]));
+    expect(rows.some((r) => r[2] === water && r[0] === '低于定额')).toBe(true);
   });
 });
