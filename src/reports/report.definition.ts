@@ -25,7 +25,7 @@ const columnSchema = z.strictObject({
 const parameterSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
   label: z.string().min(1).max(40),
-  type: z.enum(['date', 'code', 'integer']),
+  type: z.enum(['date', 'code', 'integer', 'text']),
   required: z.boolean().default(false),
   default: z.union([z.string(), z.number()]).optional(),
   min: z.number().int().optional(),
@@ -81,7 +81,8 @@ export function parameterSchemaOf(definition: ReportDefinition): z.ZodType<Recor
     let field: z.ZodType =
       p.type === 'date' ? z.iso.date()
         : p.type === 'integer' ? z.coerce.number().int().min(p.min ?? 0).max(p.max ?? 100_000)
-          : z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/);
+          : p.type === 'text' ? z.string().trim().min(1).max(100)
+            : z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/);
     if (p.default !== undefined) field = field.default(p.default as never);
     else if (!p.required) field = field.optional();
     shape[p.name] = field;
