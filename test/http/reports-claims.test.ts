@@ -1,10 +1,11 @@
-// Proves the claims reports: the register and the overdue list carry the same claims, statuses and amounts as GET /claims, with ID and bank numbers masked for everyone but finance.
+// Proves the claims reports: the payouts summary totals equal /payouts/summary to the fen; the register and the overdue list carry the same claims, statuses and amounts as GET /claims, with ID and bank numbers masked for everyone but finance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TODAY, allDocuments, createEvent, intakeBody, onDay, residentId, staff, type Staff } from './claims.fixtures.js';
 import { dataRows, download } from './reports.helpers.js';
 import { seedWarehouses } from './stock.fixtures.js';
+import { approvedClaim, post } from './payouts.fixtures.js';
 
 let app: TestApp;
 let people: Staff;
@@ -60,5 +61,20 @@ describe('claims reports', () => {
     const rows = dataRows((await download(app, '/reports/overdue-claims.xlsx', people.approver)).sheet!).slice(0, -1);
     expect(rows.map((r) => r[0]).sort()).toEqual(api.map((c: any) => c.number).sort());
     expect(rows.every((r) => typeof r[16] === 'number' && (r[16] as number) > 0)).toBe(true);
+  });
+
+  it('赔付汇总: rows and totals equal GET /payouts/summary by product, month and district', async () => {
+    const event = await createEvent(app, people.assessor, 'TYPHOON', undefined, '市北区');
+    for (const [i, amount] of ['1234.56', '0.01', '9876.54'].entries()) {
+      const claim = await approvedClaim(app, people, event, 4 + i, amount);
+      expect((await post(app, people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: `R-${i}` })).status).toBe(200);
+    }
+    const from = addDays(TODAY, -400);
+    const api = (await app.request('GET', `/payouts/summary?groupBy=product,month,district&from=${from}&to=${TODAY}`, { token: people.finance })).body;
+    const rows = dataRows((await download(app, `/reports/payouts-summary.xlsx?from=${from}&to=${TODAY}`, people.finance)).sheet!);
+    const body = rows.slice(0, -1);
+    expect(body.map((r) => [r[0], r[1], r[2], r[3], r[4], r[8]])).toEqual(api.items.map((i: any) => [i.product, i.month, i.district, i.claims, i.payments, Number(i.paid)]));
+    expect(rows.at(-1)![8]).toMatchObject({ formula: `SUM(I8:I${7 + body.length})`, result: Number(api.total) });
+    expect((await download(app, `/reports/payouts-summary.xlsx?from=${from}&to=${TODAY}`, people.assessor)).status).toBe(403);
   });
 });
