@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
 import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
+import { todayInCity } from './shared/dates.js';
 import { StockService } from './stock/index.js';
 import { UsersService } from './users/index.js';
 
@@ -45,7 +46,13 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     stock: new StockService(em),
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     // A report streams after its request ended, through a connection of its own (hence the URL).
-    reports: new ReportsService(em, config.paths.reports, () => orm.config.get('clientUrl')!),
+    reports: new ReportsService(em, config.paths.reports, () => orm.config.get('clientUrl')!, (code) => {
+      try {
+        return policies.versionFor(code, todayInCity()).nameZh;
+      } catch {
+        return code;
+      }
+    }),
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
   };
 }

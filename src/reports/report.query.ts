@@ -7,6 +7,8 @@ export interface ReportRequest {
   em: EntityManager;
   actor: Actor;
   params: Record<string, string | number | undefined>;
+  /** The Chinese name of an insurance product (from policies/), the code when unknown. */
+  productName(code: string): string;
 }
 
 /** A report ready to stream: access and parameters checked (a refusal happens before any byte is sent). */

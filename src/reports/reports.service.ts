@@ -22,7 +22,12 @@ const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { tim
 export class ReportsService {
   private readonly byName: Map<string, { definition: ReportDefinition; query: ReportQuery }>;
 
-  constructor(private readonly em: EntityManager, dir: string, private readonly connectionString: () => string) {
+  constructor(
+    private readonly em: EntityManager,
+    dir: string,
+    private readonly connectionString: () => string,
+    private readonly productName: (code: string) => string = (code) => code,
+  ) {
     const definitions = loadReportDefinitions(dir);
     this.byName = new Map();
     for (const definition of definitions) {
@@ -50,7 +55,7 @@ export class ReportsService {
     if (!parsed.success) {
       throw new ValidationError(`report ${name}: bad parameters`, parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'query', value: null, reason: i.message })));
     }
-    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data });
+    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data, productName: this.productName });
     return {
       fileName: `${definition.title}_${prepared.fileSuffix}.xlsx`,
       definition,

@@ -32,9 +32,9 @@ interface Raw { number: string; product: string; status: string; event_name: str
 
 const CLAIM_READERS = ['admin', 'assessor', 'approver', 'finance'] as const;
 
-function rowMapper(unmasked: boolean, today: string) {
+function rowMapper(unmasked: boolean, today: string, productName: (code: string) => string) {
   return (r: Raw) => ({
-    number: r.number, product: r.product, status: CLAIM_STATUS_LABELS[r.status] ?? r.status, event: r.event_name, district: r.district, claimant: r.claimant_name,
+    number: r.number, product: productName(r.product), status: CLAIM_STATUS_LABELS[r.status] ?? r.status, event: r.event_name, district: r.district, claimant: r.claimant_name,
     idNumber: unmasked ? r.id_number : maskIdNumber(r.id_number), bankAccount: unmasked ? r.bank_account_number : maskAccountNumber(r.bank_account_number), bankName: r.bank_name,
     incidentOn: r.incident_on, reportedOn: r.reported_on, decisionDueOn: r.decision_due_on, paymentDueOn: r.payment_due_on,
     payable: r.payable, paid: r.paid, remaining: r.remaining,
@@ -49,7 +49,7 @@ const filtersOf = (params: Record<string, unknown>) => [
 
 export const claimsRegisterReport: ReportQuery = {
   name: 'claims-register',
-  async prepare({ actor, params }) {
+  async prepare({ actor, params, productName }) {
     requireRole(actor, ...CLAIM_READERS);
     const from = params.from as string;
     const to = params.to as string;
@@ -57,19 +57,19 @@ export const claimsRegisterReport: ReportQuery = {
     const today = todayInCity();
     return {
       period: `报案日期 ${from} 至 ${to}`, filters: filtersOf(params), fileSuffix: `${from}_${to}`,
-      rows: { sql: sql('c.reported_on BETWEEN $4::date AND $5::date'), params: [today, params.product ?? null, params.district ?? null, from, to], toRow: rowMapper(actor.role === 'finance', today) },
+      rows: { sql: sql('c.reported_on BETWEEN $4::date AND $5::date'), params: [today, params.product ?? null, params.district ?? null, from, to], toRow: rowMapper(actor.role === 'finance', today, productName) },
     };
   },
 };
 
 export const overdueClaimsReport: ReportQuery = {
   name: 'overdue-claims',
-  async prepare({ actor, params }) {
+  async prepare({ actor, params, productName }) {
     requireRole(actor, ...CLAIM_READERS);
     const today = todayInCity();
     return {
       period: `截至 ${today}`, filters: filtersOf(params), fileSuffix: today,
-      rows: { sql: sql(OVERDUE), params: [today, params.product ?? null, params.district ?? null], toRow: rowMapper(actor.role === 'finance', today) },
+      rows: { sql: sql(OVERDUE), params: [today, params.product ?? null, params.district ?? null], toRow: rowMapper(actor.role === 'finance', today, productName) },
     };
   },
 };

@@ -1,6 +1,6 @@
 /** 出入库明细: every movement of the period in business-date order, streamed through a cursor. */
 import type { ReportQuery } from '../report.query.js';
-import { DOCUMENT_TYPES, requirePeriod, warehouseScope } from './scope.js';
+import { DOCUMENT_TYPES, nodeLabel, requirePeriod, warehouseScope } from './scope.js';
 
 const SQL = `
   SELECT m.occurred_at::text AS occurred_on, m.document_id::text AS document, d.type, m.warehouse, m.category, c.name AS category_name, c.unit, c.scale,
@@ -34,7 +34,7 @@ export const movementJournalReport: ReportQuery = {
         toRow: (r: Raw) => ({
           occurredOn: r.occurred_on, document: r.document, type: DOCUMENT_TYPES[r.type] ?? r.type, warehouse: r.warehouse, category: r.category,
           categoryName: r.category_name, unit: r.unit, scale: r.scale, lot: r.lot, expiresOn: r.expires_on, received: r.received, issued: r.issued,
-          unitCost: r.unit_cost, counterparty: r.counterparty, source: r.source_name, reason: r.reason, recordedBy: r.recorded_by,
+          unitCost: r.unit_cost, counterparty: nodeLabel(r.counterparty), source: r.source_name, reason: r.reason, recordedBy: r.recorded_by,
         }),
       },
     };

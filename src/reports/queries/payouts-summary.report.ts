@@ -22,7 +22,7 @@ interface Raw { product: string; month: string; district: string; claims: number
 
 export const payoutsSummaryReport: ReportQuery = {
   name: 'payouts-summary',
-  async prepare({ actor, params }) {
+  async prepare({ actor, params, productName }) {
     requireRole(actor, 'admin', 'finance');
     const from = params.from as string;
     const to = params.to as string;
@@ -31,7 +31,7 @@ export const payoutsSummaryReport: ReportQuery = {
       period: `支付日期 ${from} 至 ${to}`, filters: params.product ? [`险种：${String(params.product)}`] : [], fileSuffix: `${from}_${to}`,
       rows: {
         sql: SQL, params: [from, to, params.product ?? null],
-        toRow: (r: Raw) => ({ product: r.product, month: r.month, district: r.district, claims: r.claims, payments: r.payments, advances: r.advances, paidDirect: r.payments_amount, returned: r.returned, paid: r.paid }),
+        toRow: (r: Raw) => ({ product: productName(r.product), month: r.month, district: r.district, claims: r.claims, payments: r.payments, advances: r.advances, paidDirect: r.payments_amount, returned: r.returned, paid: r.paid }),
       },
     };
   },

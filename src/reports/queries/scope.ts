@@ -15,3 +15,19 @@ export const DOCUMENT_TYPES: Record<string, string> = {
   RECEIPT: '入库', TRANSFER_SHIP: '调拨出库', TRANSFER_RECEIVE: '调拨入库', TRANSFER_CANCEL: '调拨撤销', WRITE_OFF: '报损出库',
   STOCKTAKE: '盘点调整', OPENING: '期初建账', ALLOCATION: '调拨发放', REVERSAL: '冲销',
 };
+
+/** A ledger node as a clerk names it: WH:X → the warehouse code, SUPPLIER:… → 供应商, TRANSIT → 在途, LOSS:… → 报损 (the donor's or supplier's name is its own column). */
+export function nodeLabel(node: string): string {
+  const [kind, rest] = node.split(/:(.*)/s) as [string, string | undefined];
+  switch (kind) {
+    case 'WH': return rest ?? node;
+    case 'SUPPLIER': return '供应商';
+    case 'DONOR': return '捐赠方';
+    case 'TRANSIT': return '在途';
+    case 'LOSS': return '报损';
+    case 'STOCKTAKE': return '盘点调整';
+    case 'OPENING': return '期初';
+    case 'DESTINATION': return rest ? `发往 ${rest}` : '发放';
+    default: return node;
+  }
+}
