@@ -44,7 +44,7 @@ async function generate(url: string, rows: number): Promise<void> {
       FROM generate_series(1, $1::int) d`, [docs, FROM]);
     await client.query(`SELECT setval('stock_documents_id_seq', $1::bigint)`, [docs + 10]);
     await client.query(`WITH cats AS (SELECT array_agg(code ORDER BY code) a FROM categories), whs AS (SELECT array_agg(code ORDER BY code) a FROM warehouses WHERE active),
-      gen AS (SELECT i, (i - 1) / 10 + 1 AS d, (i - 1) % 10 + 1 AS line, cats.a[1 + (i * 7919) % array_length(cats.a, 1)] AS category,
+      gen AS (SELECT i, (i - 1) / 10 + 1 AS d, (i - 1) % 10 + 1 AS line, cats.a[1 + ((i::bigint * 7919) % array_length(cats.a, 1))::int] AS category,
                      whs.a[1 + (i * 31) % array_length(whs.a, 1)] AS warehouse, i % 5 <> 0 AS incoming, (1 + i % 100)::numeric AS quantity
               FROM generate_series(1, $1::int) i, cats, whs)
       INSERT INTO stock_movements (id, document_id, line, category, sequence, quantity, from_node, to_node, warehouse, unit_cost, occurred_at, recorded_at, prev_hash, hash, warehouse_position, category_position)

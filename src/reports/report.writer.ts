@@ -135,6 +135,8 @@ export async function writeReport(definition: ReportDefinition, content: ReportC
         const cell = row.getCell(i + 1);
         cell.value = cellValue(c, source);
         cell.numFmt = c.kind === 'quantity' ? quantityFormat(scaleOf(c, source)) : FORMATS[c.kind];
+        // Rendered, a right-aligned count next to left-aligned text read as one word ("1已报案"): counts and dates are centred.
+        if (c.kind === 'integer' || c.kind === 'date') cell.alignment = { horizontal: 'center' };
         const total = totals.get(c.key);
         const value = source[c.key];
         if (total && value !== null && value !== undefined && value !== '') {

@@ -103,4 +103,20 @@ describe('reports', () => {
     expect(rows.filter((r) => r[0] === '低于定额').map((r) => [r[2], r[9], r[10], r[11], r[12]])).toEqual(below.map((b: any) => [b.category, Number(b.onHand), Number(b.quota), Number(b.usable), Number(b.shortfall)]));
     expect(rows.some((r) => r[2] === water && r[0] === '低于定额')).toBe(true);
   });
+
+  it('捐赠接收凭证: one receipt, the donor in the title block as text, value total; portrait A4 on one page; not for another keeper', async () => {
+    const tent = await newCategory(app, 'tent');
+    const reply = await receipt(app, 'WH-A', [{ category: tent, quantity: '3', unitCost: '1250.5' }, { category: tent, quantity: '2', unitCost: '0.25' }], { donor: '=HYPERLINK("http://x","y")' });
+    expect(reply.status).toBe(201);
+    const file = await download(app, `/reports/donation-certificate.xlsx?receipt=${reply.body.id}`, keeperA);
+    expect(file.status).toBe(200);
+    const sheet = file.sheet!;
+    expect(sheet.getCell('A4').value).toBe('筛选：捐赠方：=HYPERLINK("http://x","y")；接收仓库：WH-A 甲库');
+    expect(sheet.pageSetup).toMatchObject({ orientation: 'portrait', fitToWidth: 1 });
+    const rows = dataRows(sheet);
+    expect(rows.at(-1)![9]).toMatchObject({ formula: 'SUM(J8:J9)', result: 3752 });
+    expect((await download(app, '/reports/donation-certificate.xlsx?receipt=999999')).status).toBe(404);
+    const other = await app.user('keeper-b', 'keeper', ['WH-B']);
+    expect((await download(app, `/reports/donation-certificate.xlsx?receipt=${reply.body.id}`, other)).status).toBe(403);
+  });
 });
