@@ -42,6 +42,8 @@ export const reportDefinitionSchema = z.strictObject({
   /** Label written in the first column of the totals row; no totals row when no column has total. */
   totalLabel: z.string().min(1).max(20).default('合计'),
   landscape: z.boolean().default(true),
+  /** Labels of the signature line under the table of a printable form (e.g. 经办人：, 负责人：). */
+  signatures: z.array(z.string().min(1).max(30)).max(6).default([]),
 });
 
 export type ReportDefinition = z.infer<typeof reportDefinitionSchema>;

@@ -15,6 +15,8 @@ export interface ReportRequest {
 export interface PreparedReport {
   period: string;
   filters: string[];
+  /** Lines 3 and 4 of the title block when 期间/筛选 do not fit (a certificate: date and number, donor and warehouse). */
+  heading?: [string, string];
   /** Part of the file name after the title, e.g. "2026-11-01_2026-11-30". */
   fileSuffix: string;
   rows: CursorQuery<any>;

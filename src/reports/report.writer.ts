@@ -24,6 +24,8 @@ export interface ReportContent {
   period: string;
   /** Filters in words, e.g. ["仓库：WH-01"]. */
   filters: string[];
+  /** Replaces the 期间 and 筛选 lines of the title block. */
+  heading?: [string, string];
   /** Rows in batches, in the order they appear. */
   batches: AsyncIterable<ReportRow[]>;
   /** Called after each batch with the rows written so far (the CLI's progress bar). */
@@ -108,8 +110,8 @@ export async function writeReport(definition: ReportDefinition, content: ReportC
   const titleLines: [string, Partial<ExcelJS.Font>][] = [
     [definition.title, { bold: true, size: 16 }],
     [BUREAU, { size: 11 }],
-    [`期间：${content.period}`, { size: 10 }],
-    [`筛选：${content.filters.length ? content.filters.join('；') : '全部'}`, { size: 10 }],
+    [content.heading?.[0] ?? `期间：${content.period}`, { size: 10 }],
+    [content.heading?.[1] ?? `筛选：${content.filters.length ? content.filters.join('；') : '全部'}`, { size: 10 }],
     [`生成时间：${generatedAt}`, { size: 10, color: { argb: 'FF595959' } }],
   ];
   for (const [i, [text, font]] of titleLines.entries()) {
@@ -176,6 +178,15 @@ export async function writeReport(definition: ReportDefinition, content: ReportC
     }
     row.font = { bold: true };
     row.eachCell((cell) => (cell.border = { top: { style: 'thin' }, bottom: { style: 'double' } }));
+    row.commit();
+  }
+  if (definition.signatures.length > 0) {
+    // A printed form is signed: the labels spread along one line two rows under the table.
+    rowNumber += 3;
+    const row = sheet.getRow(rowNumber);
+    const step = Math.max(1, Math.floor(columns.length / definition.signatures.length));
+    definition.signatures.forEach((label, i) => (row.getCell(1 + i * step).value = label));
+    row.height = 28;
     row.commit();
   }
   sheet.commit();

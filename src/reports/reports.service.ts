@@ -61,7 +61,7 @@ export class ReportsService {
       definition,
       write: async (out, onRows) => {
         const batches = cursorBatches(this.connectionString(), prepared.rows);
-        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches, ...(onRows ? { onRows } : {}) }, out, generatedAt());
+        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches, ...(prepared.heading ? { heading: prepared.heading } : {}), ...(onRows ? { onRows } : {}) }, out, generatedAt());
       },
     };
   }

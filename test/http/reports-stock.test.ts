@@ -111,10 +111,12 @@ describe('reports', () => {
     const file = await download(app, `/reports/donation-certificate.xlsx?receipt=${reply.body.id}`, keeperA);
     expect(file.status).toBe(200);
     const sheet = file.sheet!;
-    expect(sheet.getCell('A4').value).toBe('筛选：捐赠方：=HYPERLINK("http://x","y")；接收仓库：WH-A 甲库');
+    expect(sheet.getCell('A4').value).toBe('捐赠方：=HYPERLINK("http://x","y")　　接收仓库：WH-A 甲库');
+    expect(sheet.getCell('A4').type).toBe(3); // ValueType.String: the donor's text is never a formula
     expect(sheet.pageSetup).toMatchObject({ orientation: 'portrait', fitToWidth: 1 });
     const rows = dataRows(sheet);
-    expect(rows.at(-1)![9]).toMatchObject({ formula: 'SUM(J8:J9)', result: 3752 });
+    expect(rows[2]![9]).toMatchObject({ formula: 'SUM(J8:J9)', result: 3752 });
+    expect(rows.at(-1)![0]).toBe('接收单位（盖章）：');
     expect((await download(app, '/reports/donation-certificate.xlsx?receipt=999999')).status).toBe(404);
     const other = await app.user('keeper-b', 'keeper', ['WH-B']);
     expect((await download(app, `/reports/donation-certificate.xlsx?receipt=${reply.body.id}`, other)).status).toBe(403);

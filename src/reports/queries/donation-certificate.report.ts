@@ -31,6 +31,7 @@ export const donationCertificateReport: ReportQuery = {
       period: `接收日期 ${doc.occurred_at}　单据号 ${id}`,
       // The donor's name is typed text: it sits after a label in one string cell, never as a formula.
       filters: [`捐赠方：${doc.source_name}`, `接收仓库：${doc.warehouse} ${doc.warehouse_name}`, ...(doc.reference ? [`捐赠协议/票据号：${doc.reference}`] : [])],
+      heading: [`接收日期：${doc.occurred_at}　　入库单号：${id}${doc.reference ? `　　捐赠票据号：${doc.reference}` : ''}`, `捐赠方：${doc.source_name}　　接收仓库：${doc.warehouse} ${doc.warehouse_name}`],
       fileSuffix: id,
       rows: {
         sql: SQL, params: [id],
