@@ -114,6 +114,8 @@ const TABLE = `
   POST /allocations/:id/deliver          ok     403    403    ok     403    403    403    401    401
   GET  /allocations/:id/pick-list        ok     ok     403    ok     403    403    ok     401    401
   GET  /allocations/:id/pick-list.xlsx   ok     ok     403    ok     403    403    ok     401    401
+  GET  /reports                          ok     ok     ok     ok     ok     ok     ok     401    401
+  GET  /reports/:name.xlsx               ok     ok     403    403    403    403    ok     401    401
 `;
 
 export interface MatrixRow {
@@ -226,6 +228,7 @@ function probeFor(route: string, fx: MatrixFixture, role: MatrixRole, n: number)
     case 'GET /quotas': return { path: `/quotas?warehouse=${ids.own}` };
     case 'PUT /quotas': return { path: '/quotas', body: { warehouse: ids.own, category: ids.tent, quantity: '10' } };
     case 'GET /alerts/below-quota': return { path: `/alerts/below-quota?warehouse=${ids.own}` };
+    case 'GET /reports/:name.xlsx': return { path: `/reports/stock-ledger.xlsx?from=${ids.yesterday}&to=${ids.today}&warehouse=${ids.own}` };
     case 'GET /alerts/expiring': return { path: `/alerts/expiring?warehouse=${ids.own}` };
     // The current month: a close is refused (409, it has not ended) and a reopen too (it is not closed),
     // so the probe never changes the periods the other rows post into.

@@ -6,6 +6,8 @@ import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from '
 import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
 import { PayoutsService } from './payouts/index.js';
+import { ReportsService } from './reports/index.js';
+import { todayInCity } from './shared/dates.js';
 import { StockService } from './stock/index.js';
 import { UsersService } from './users/index.js';
 
@@ -27,6 +29,8 @@ export interface Services {
   backups: BackupService;
   /** Allocations (调拨): kits, orders and reservations, dispatch and delivery. */
   allocations: AllocationService;
+  /** The Excel reports; a bad definition in reports/ throws here, naming the file and the field. */
+  reports: ReportsService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
@@ -44,6 +48,14 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     claims: new ClaimsService(em, policies),
     payouts: new PayoutsService(em, policies),
     stock,
+    // A report streams after its request ended, through a connection of its own (hence the URL).
+    reports: new ReportsService(em, config.paths.reports, () => orm.config.get('clientUrl')!, (code) => {
+      try {
+        return policies.versionFor(code, todayInCity()).nameZh;
+      } catch {
+        return code;
+      }
+    }),
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
     allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),

@@ -1,5 +1,6 @@
 import '../shared/decimal.js';
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { type SealedManifest, restoreBackup, sealed, verifyBackupFile, writeBackup } from '../backup/index.js';
 import { openSystem, type System } from '../boot.js';
@@ -9,7 +10,7 @@ import { createLogger } from '../logger.js';
 import type { Services } from '../services.js';
 import { ROLES } from '../users/index.js';
 import { refusalLines } from './problems.js';
-import { backupProgress, importProgress, restoreProgress } from './progress.js';
+import { backupProgress, importProgress, reportProgress, restoreProgress } from './progress.js';
 
 /** Runs `work` against the database the service uses (embedded unless DATABASE_URL is set), then closes it. */
 async function withSystem<T>(work: (services: Services, system: System) => Promise<T>): Promise<T> {
@@ -132,6 +133,42 @@ function manifestSummary(file: string, m: SealedManifest) {
   };
 }
 
+/** The CLI runs reports as the system (an admin's scope: every warehouse, every figure unmasked). */
+const CLI_ACTOR = { id: '0', name: 'cli', role: 'admin', warehouses: [] } as const;
+
+function reportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('write an Excel report (see GET /reports for names and parameters) to a file')
+    .argument('<name>', 'report name, e.g. stock-ledger, movement-journal')
+    .requiredOption('--out <file>', 'the xlsx file to write (written as <file>.partial, renamed when complete)')
+    .option('--from <date>', 'first day, YYYY-MM-DD')
+    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .option('--warehouse <code>', 'one warehouse')
+    .option('--category <code>', 'one category')
+    .option('--days <n>', 'days ahead (expiring lots)')
+    .option('--product <code>', 'one insurance product')
+    .option('--receipt <id>', 'the donation receipt (document id)')
+    .action(async (name: string, options: Record<string, string>) => {
+      const { out, ...params } = options;
+      const progress = reportProgress(name);
+      const written = await withSystem(async (s) => {
+        const report = await s.reports.open(CLI_ACTOR, name, params);
+        const file = createWriteStream(`${out}.partial`);
+        const closed = new Promise<void>((resolve, reject) => file.on('close', resolve).on('error', reject));
+        let rows = 0;
+        await report.write(file, (n) => {
+          rows = n;
+          progress.onRows(n);
+        });
+        await closed;
+        await rename(`${out}.partial`, out!);
+        return { report: name, file: out, rows };
+      }).finally(progress.stop);
+      print(written);
+    });
+}
+
 function backupCommands(program: Command): void {
   program
     .command('backup')
@@ -172,6 +209,7 @@ export function buildProgram(): Command {
   ledgerCommands(program);
   maintenanceCommands(program);
   backupCommands(program);
+  reportCommand(program);
   return program;
 }
 

@@ -74,3 +74,21 @@ export function restoreProgress(): { onProgress: (p: { phase: string; done: numb
     },
   };
 }
+
+/** The report's bar: rows written so far (the row count is not known before the cursor ends). */
+export function reportProgress(name: string): { onRows: (rows: number) => void; stop: () => void } {
+  const quiet = !process.stderr.isTTY && process.env.CLI_PROGRESS !== 'always';
+  const bar = new cliProgress.SingleBar({ format: `报表 ${name} | {value} 行 rows | {duration_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    stop: () => started && bar.stop(),
+    onRows(rows) {
+      if (quiet) return;
+      if (!started) {
+        bar.start(0, rows);
+        started = true;
+      }
+      bar.update(rows);
+    },
+  };
+}

@@ -10,6 +10,7 @@ import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { payoutRoutes } from './payouts.routes.js';
 import { periodRoutes } from './periods.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { stockRoutes } from './stock.routes.js';
 import { systemRoutes } from './system.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -29,6 +30,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...periodRoutes(services),
     ...backupRoutes(services),
     ...allocationRoutes(services, config.limits.importRows),
+    ...reportRoutes(services),
   );
   return routes;
 }

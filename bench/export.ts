@@ -1,0 +1,120 @@
+// Benchmark: the 出入库明细 (movement journal) report at N movements (default 1,000,000), generated with
+// SQL (one INSERT from generate_series, placeholder hashes: the data is UNVERIFIED, as in bench/periods.ts).
+// Times the service's report (definition, cursor over its own connection, streaming writer) written to a
+// discarding sink, with peak RSS sampled every 20 ms; then, in the same run, the bare exceljs streaming
+// writer writing the same number of rows with the same columns and cell types from memory (the first
+// 10,000 journal rows held in an array, cycled). Last line: service figure, baseline, ratio.
+// Usage: npm run bench:export -- [--rows 1000000]   EMBEDDED_PG_PORT picks the PostgreSQL port.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { loadConfig } from '../src/config.js';
+import { openOrm } from '../src/db/orm.js';
+import { buildServices } from '../src/services.js';
+import { flag, fmt, startBenchPostgres, withClient } from './support.js';
+
+const config = loadConfig({});
+const ROWS = flag('rows', 1_000_000);
+const FROM = '2025-01-01';
+const TO = '2025-12-31';
+
+/** A sink that counts bytes and throws them away, so disk speed is not measured. */
+function sink(): Writable & { bytes: number } {
+  const s = new Writable({ write(chunk: Buffer, _e, done) { s.bytes += chunk.length; done(); } }) as Writable & { bytes: number };
+  s.bytes = 0;
+  return s;
+}
+
+async function measured(work: () => Promise<void>): Promise<{ seconds: number; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const started = process.hrtime.bigint();
+  await work();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(timer);
+  return { seconds, peakMb: Math.max(peak, process.memoryUsage().rss) / 1048576 };
+}
+
+async function generate(url: string, rows: number): Promise<void> {
+  await withClient(url, async (client) => {
+    const docs = Math.ceil(rows / 10);
+    await client.query(`INSERT INTO stock_documents (id, type, warehouse, source_kind, source_name, reason, occurred_at, created_at)
+      SELECT d, 'RECEIPT', (SELECT min(code) FROM warehouses), 'DONATION', '某慈善基金会 ' || (d % 97), 'bench (unverified)', $2::date + (d % 365), now()
+      FROM generate_series(1, $1::int) d`, [docs, FROM]);
+    await client.query(`SELECT setval('stock_documents_id_seq', $1::bigint)`, [docs + 10]);
+    await client.query(`WITH cats AS (SELECT array_agg(code ORDER BY code) a FROM categories), whs AS (SELECT array_agg(code ORDER BY code) a FROM warehouses WHERE active),
+      gen AS (SELECT i, (i - 1) / 10 + 1 AS d, (i - 1) % 10 + 1 AS line, cats.a[1 + ((i::bigint * 7919) % array_length(cats.a, 1))::int] AS category,
+                     whs.a[1 + (i * 31) % array_length(whs.a, 1)] AS warehouse, i % 5 <> 0 AS incoming, (1 + i % 100)::numeric AS quantity
+              FROM generate_series(1, $1::int) i, cats, whs)
+      INSERT INTO stock_movements (id, document_id, line, category, sequence, quantity, from_node, to_node, warehouse, unit_cost, occurred_at, recorded_at, prev_hash, hash, warehouse_position, category_position)
+      SELECT gen_random_uuid(), d, line, category, row_number() OVER (PARTITION BY category ORDER BY i), quantity,
+             CASE WHEN incoming THEN 'SUPPLIER:bench' ELSE 'WH:' || warehouse END, CASE WHEN incoming THEN 'WH:' || warehouse ELSE 'LOSS:DAMAGE' END,
+             warehouse, 12.34, $2::date + (d % 365), now(), repeat('0', 64), md5(i::text) || md5(i::text),
+             row_number() OVER (PARTITION BY category, warehouse ORDER BY i), row_number() OVER (PARTITION BY category ORDER BY i)
+      FROM gen`, [rows, FROM]);
+    await client.query('VACUUM ANALYZE');
+  });
+}
+
+async function baseline(rowsInMemory: ExcelJS.CellValue[][], total: number, numFmts: string[]): Promise<void> {
+  const out = sink();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet('baseline');
+  sheet.addRow(numFmts.map((_, i) => `列${i + 1}`)).commit();
+  for (let i = 0; i < total; i++) {
+    const row = sheet.addRow(rowsInMemory[i % rowsInMemory.length]!);
+    row.eachCell((cell, n) => (cell.numFmt = numFmts[n - 1]!));
+    row.commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+async function main(): Promise<void> {
+  const server = await startBenchPostgres();
+  try {
+    const url = await server.database('bench_export');
+    const orm = await openOrm({ url, poolMax: 4 });
+    const services = buildServices(orm, config);
+    const options = { dryRun: false, maxRows: 1_000_000 };
+    await services.catalog.importWarehouses(null, await readFile(join(config.paths.imports, 'warehouses.csv')), options);
+    await services.catalog.importCategories(null, await readFile(join(config.paths.imports, 'catalog.csv')), options);
+    const started = Date.now();
+    await generate(url, ROWS);
+    process.stdout.write(`${fmt(ROWS)} movements generated in ${fmt((Date.now() - started) / 1000, 1)} s\n`);
+
+    const admin = { id: '0', name: 'bench', role: 'admin', warehouses: [] } as const;
+    const out = sink();
+    let rows = 0;
+    const service = await measured(async () => {
+      const report = await services.reports.open(admin, 'movement-journal', { from: FROM, to: TO });
+      await report.write(out, (n) => (rows = n));
+    });
+    process.stdout.write(`service: ${fmt(rows)} rows, ${fmt(out.bytes / 1048576, 1)} MB xlsx in ${fmt(service.seconds, 1)} s, peak RSS ${fmt(service.peakMb)} MB\n`);
+    if (rows !== ROWS) throw new Error(`the report wrote ${rows} rows, expected ${ROWS}`);
+    // Where the time goes: the same cursor read with no workbook (SQL, transfer, row mapping only).
+    const { cursorBatches } = await import('../src/reports/report.source.js');
+    const { movementJournalReport } = await import('../src/reports/queries/movement-journal.report.js');
+    const prepared = await movementJournalReport.prepare({ em: orm.em.fork(), actor: admin, params: { from: FROM, to: TO }, productName: (c) => c });
+    const reading = await measured(async () => {
+      for await (const batch of cursorBatches(url, prepared.rows)) void batch;
+    });
+    process.stdout.write(`of which reading the rows (cursor, no workbook): ${fmt(reading.seconds, 1)} s\n`);
+
+    // The same columns and cell types, first 10,000 rows of the journal as JS values.
+    const definition = JSON.parse(await readFile(join(config.paths.reports, 'movement-journal.json'), 'utf8')) as { columns: { kind: string }[] };
+    const sample = await withClient(url, async (c) => (await c.query(`SELECT m.occurred_at, m.document_id::text, 'RECEIPT' AS t, m.warehouse, m.category, c.name, c.unit, m.lot, m.expires_on,
+        CASE WHEN m.to_node LIKE 'WH:%' THEN m.quantity::float8 END AS r, CASE WHEN m.to_node LIKE 'WH:%' THEN NULL ELSE m.quantity::float8 END AS i, m.unit_cost::float8,
+        m.from_node, 'donor', 'bench', 'system' FROM stock_movements m JOIN categories c ON c.code = m.category LIMIT 10000`, [])).rows.map((r) => Object.values(r) as ExcelJS.CellValue[]));
+    await orm.close();
+    const formats = definition.columns.map((c) => ({ text: '@', date: 'yyyy-mm-dd', money: '#,##0.00', quantity: '#,##0', integer: '#,##0', percent: '0.00%' })[c.kind]!);
+    const bare = await measured(() => baseline(sample, ROWS, formats));
+    process.stdout.write(`baseline (bare exceljs WorkbookWriter, rows from memory): ${fmt(bare.seconds, 1)} s, peak RSS ${fmt(bare.peakMb)} MB\n`);
+    process.stdout.write(`movement journal ${fmt(ROWS)} rows: service ${fmt(service.seconds, 1)} s / ${fmt(service.peakMb)} MB peak RSS; baseline ${fmt(bare.seconds, 1)} s; ratio ${fmt(service.seconds / bare.seconds, 2)}×\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../shared/actor.js';
+import type { CursorQuery } from './report.source.js';
+
+/** What a report query needs: who asks, and the parameters already checked against its definition. */
+export interface ReportRequest {
+  em: EntityManager;
+  actor: Actor;
+  params: Record<string, string | number | undefined>;
+  /** The Chinese name of an insurance product (from policies/), the code when unknown. */
+  productName(code: string): string;
+}
+
+/** A report ready to stream: access and parameters checked (a refusal happens before any byte is sent). */
+export interface PreparedReport {
+  period: string;
+  filters: string[];
+  /** Lines 3 and 4 of the title block when 期间/筛选 do not fit (a certificate: date and number, donor and warehouse). */
+  heading?: [string, string];
+  /** Part of the file name after the title, e.g. "2026-11-01_2026-11-30". */
+  fileSuffix: string;
+  rows: CursorQuery<any>;
+}
+
+/** One per file in src/reports/queries/, named as its definition in reports/. */
+export interface ReportQuery {
+  name: string;
+  prepare(request: ReportRequest): Promise<PreparedReport>;
+}
