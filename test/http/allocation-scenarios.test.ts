@@ -4,6 +4,7 @@ import { Decimal } from '../../src/shared/decimal.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectLedgerHealthy, newCategory, receipt } from './stock.fixtures.js';
 import { type AllocationWorld, allocationWorld, balance, order } from './allocation.fixtures.js';
+import { dataRows, download } from './reports.helpers.js';
 
 let app: TestApp;
 let w: AllocationWorld;
@@ -53,6 +54,16 @@ describe('scenarios', () => {
     expect(ours.filter((i: any) => i.destination === '疫情防控卡点-A').map((i: any) => i.quantity).reduce((a: number, q: string) => a + Number(q), 0)).toBe(4720 + 1880);
     const pointB = await app.request('GET', `/allocations/summary?destination=${encodeURIComponent('疫情防控卡点-B')}`, { token: w.dispatcher });
     expect(total(pointB.body.items)).toBe('3480');
+    // The 调拨汇总 report has the same rows as the API, and its total row sums them (value cached).
+    const report = await download(app, `/reports/allocation-summary.xlsx?from=${year}-01-01&to=${year}-12-31`, w.finance);
+    expect(report.status).toBe(200);
+    const rows = dataRows(report.sheet!);
+    const totalRow = rows.at(-1)!;
+    const body = rows.slice(0, -1).filter((r) => String(r[0]).startsWith('疫情防控卡点-'));
+    expect(body.map((r) => [r[0], r[1], r[4]])).toEqual(ours.map((i: any) => [i.destination, i.category, Number(i.quantity)]));
+    expect(totalRow[4]).toMatchObject({ formula: expect.stringMatching(/^SUM\(E8:E\d+\)$/) });
+    expect((totalRow[4] as { result: number }).result).toBe(summary.body.items.reduce((sum: number, i: any) => sum + Number(i.quantity), 0));
+    expect((await download(app, `/reports/allocation-summary.xlsx?from=${year}-01-01&to=${year}-12-31`, w.keeperSN)).status).toBe(403);
     await expectLedgerHealthy(app);
   });
 
@@ -74,6 +85,9 @@ describe('scenarios', () => {
     expect(dispatched.slice(-3)).toEqual(['237', '948', '380']);
     const summary = await app.request('GET', `/allocations/summary?destination=${encodeURIComponent(county.name)}`, { token: w.dispatcher });
     expect(total(summary.body.items)).toBe('9815');
+    const year = new Date().getFullYear();
+    const report = await download(app, `/reports/allocation-summary.xlsx?from=${year}-01-01&to=${year}-12-31&destination=${encodeURIComponent(county.name)}`, w.dispatcher);
+    expect((dataRows(report.sheet!).at(-1)![4] as { result: number }).result).toBe(9815);
     const ledger = await app.request('GET', `/ledger?category=${blanket}`);
     const toCounty = ledger.body.items.filter((m: any) => m.documentType === 'ALLOCATION' && m.counterparty === `DESTINATION:${county.name}`);
     expect(toCounty.reduce((sum: Decimal, m: any) => sum.plus(m.out), new Decimal(0)).toString()).toBe('5948'); // every blanket of the three orders, in the 台帐 as ALLOCATION rows
