@@ -1,6 +1,6 @@
 /** 出入库明细: every movement of the period in business-date order, streamed through a cursor. */
 import type { ReportQuery } from '../report.query.js';
-import { DOCUMENT_TYPES, nodeLabel, requirePeriod, warehouseScope } from './scope.js';
+import { DOCUMENT_TYPES, nodeLabel, stockReportScope } from './scope.js';
 
 const SQL = `
   SELECT m.occurred_at::text AS occurred_on, m.document_id::text AS document, d.type, m.warehouse, m.category, c.name AS category_name, c.unit, c.scale,
@@ -20,17 +20,11 @@ interface Raw { occurred_on: string; document: string; type: string; warehouse: 
 export const movementJournalReport: ReportQuery = {
   name: 'movement-journal',
   async prepare({ actor, params }) {
-    const from = params.from as string;
-    const to = params.to as string;
-    requirePeriod(from, to);
-    const category = params.category as string | undefined;
-    const scope = warehouseScope(actor, params.warehouse as string | undefined);
+    const { sqlParams, ...title } = stockReportScope(actor, params);
     return {
-      period: `${from} 至 ${to}`,
-      filters: [scope ? `仓库：${scope.join('、')}` : '仓库：全部', ...(category ? [`物资：${category}`] : [])],
-      fileSuffix: `${from}_${to}`,
+      ...title,
       rows: {
-        sql: SQL, params: [from, to, scope, category ?? null],
+        sql: SQL, params: sqlParams,
         toRow: (r: Raw) => ({
           occurredOn: r.occurred_on, document: r.document, type: DOCUMENT_TYPES[r.type] ?? r.type, warehouse: r.warehouse, category: r.category,
           categoryName: r.category_name, unit: r.unit, scale: r.scale, lot: r.lot, expiresOn: r.expires_on, received: r.received, issued: r.issued,

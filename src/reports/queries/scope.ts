@@ -31,3 +31,21 @@ export function nodeLabel(node: string): string {
     default: return node;
   }
 }
+
+/**
+ * The period, warehouse scope and category of a stock report, checked, with the title-block lines they
+ * give and the first four SQL parameters ($1 from, $2 to, $3 warehouses or null, $4 category or null).
+ */
+export function stockReportScope(actor: Actor, params: Record<string, unknown>) {
+  const from = params.from as string;
+  const to = params.to as string;
+  requirePeriod(from, to);
+  const category = params.category as string | undefined;
+  const scope = warehouseScope(actor, params.warehouse as string | undefined);
+  return {
+    period: `${from} 至 ${to}`,
+    filters: [scope ? `仓库：${scope.join('、')}` : '仓库：全部', ...(category ? [`物资：${category}`] : [])],
+    fileSuffix: `${from}_${to}`,
+    sqlParams: [from, to, scope, category ?? null] as unknown[],
+  };
+}

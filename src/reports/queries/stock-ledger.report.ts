@@ -3,7 +3,7 @@
  * `from` plus the movements after it), receipts and issues within the period, and closing.
  */
 import type { ReportQuery } from '../report.query.js';
-import { requirePeriod, warehouseScope } from './scope.js';
+import { stockReportScope } from './scope.js';
 
 const SIGNED = `CASE WHEN m.to_node = 'WH:' || m.warehouse THEN m.quantity ELSE -m.quantity END`;
 
@@ -36,18 +36,11 @@ interface Raw { warehouse: string; warehouse_name: string; category: string; cat
 export const stockLedgerReport: ReportQuery = {
   name: 'stock-ledger',
   async prepare({ actor, params }) {
-    const from = params.from as string;
-    const to = params.to as string;
-    requirePeriod(from, to);
-    const warehouse = params.warehouse as string | undefined;
-    const category = params.category as string | undefined;
-    const scope = warehouseScope(actor, warehouse);
+    const { sqlParams, ...title } = stockReportScope(actor, params);
     return {
-      period: `${from} 至 ${to}`,
-      filters: [scope ? `仓库：${scope.join('、')}` : '仓库：全部', ...(category ? [`物资：${category}`] : [])],
-      fileSuffix: `${from}_${to}`,
+      ...title,
       rows: {
-        sql: SQL, params: [from, to, scope, category ?? null],
+        sql: SQL, params: sqlParams,
         toRow: (r: Raw) => ({ ...r, warehouseName: r.warehouse_name, categoryName: r.category_name }),
       },
     };
