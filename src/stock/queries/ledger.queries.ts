@@ -7,7 +7,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, requireRole } from '../../shared/actor.js';
 import { Decimal } from '../../shared/decimal.js';
-import { todayInCity } from '../../shared/dates.js';
+import { daysBetween, todayInCity } from '../../shared/dates.js';
 import { MONEY_SCALE } from '../../shared/amounts.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { READING_ROLES, readScope, requireReadable, scopeParam } from '../stock.access.js';
@@ -77,9 +77,6 @@ const AS_OF_BACKWARD_SQL = `
   WHERE b.on_hand - coalesce(d.delta, 0) <> 0
     AND (?::jsonb IS NULL OR b.warehouse IN (SELECT jsonb_array_elements_text(?::jsonb))) AND (?::text IS NULL OR b.category = ?)
   ORDER BY b.warehouse, b.category, b.lot LIMIT ? OFFSET ?`;
-
-const DAY_MS = 86_400_000;
-const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / DAY_MS;
 
 /**
  * As-of balances read whichever period is shorter: forward from the nearest closed month's frozen

@@ -1,6 +1,6 @@
 // Proves the money and quantity helpers: strict parsing (no floats, no exponents), scale checks, half-up and round-down to the fen, and calendar arithmetic.
 import { describe, expect, it } from 'vitest';
-import { Decimal, addDays, addYears, fitsScale, formatMoney, isValidDate, parseDecimal, roundMoney, roundMoneyDown, sum, todayInCity } from '../../../src/shared/index.js';
+import { Decimal, addDays, addYears, daysBetween, fitsScale, formatMoney, isValidDate, parseDecimal, roundMoney, roundMoneyDown, sum, todayInCity } from '../../../src/shared/index.js';
 
 describe('parseDecimal', () => {
   it('accepts plain decimal strings only', () => {
@@ -31,6 +31,8 @@ describe('dates', () => {
     expect(isValidDate('2023-02-29')).toBe(false);
     expect(isValidDate('2024-2-1')).toBe(false);
     expect(addDays('2020-07-31', 30)).toBe('2020-08-30');
+    expect(daysBetween('2020-07-31', '2020-08-30')).toBe(30);
+    expect(daysBetween('2024-03-01', '2024-02-28')).toBe(-2);
     expect(addYears('2024-02-29', 1)).toBe('2025-02-28');
     expect(todayInCity(new Date('2026-11-28T17:00:00Z'))).toBe('2026-11-29');
   });
