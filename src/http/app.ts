@@ -8,7 +8,7 @@ import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { readBody, readInput } from './body.js';
-import { errorMiddleware, toErrorReply } from './errors.js';
+import { errorBody, errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';
 
 export interface AppDeps {
@@ -131,7 +131,7 @@ export function answerClientErrors(server: Server): void {
     const [status, text, code, message] = tooLarge
       ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB; send long values in a POST body']
       : [400, 'Bad Request', 'MALFORMED', 'the request is not valid HTTP'];
-    const body = JSON.stringify({ error: { code, message, details: [] } });
+    const body = JSON.stringify(errorBody(code, message));
     socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
