@@ -109,3 +109,98 @@ export function verifyChain(rows: readonly ChainedMovement[], genesisHash: strin
   }
   return { ok: true, checked: rows.length, lastHash: previous };
 }
+
+/**
+ * movement/v2: the hash covers every field any reply or report shows for a movement: its own columns,
+ * the running balances stored with it, and its document's header. The database writes these rows
+ * (stock_post_document hashes them in SQL, stock_movement_canonical); /ledger/verify recomputes them
+ * here from the stored text, so both sides must write exactly the same canonical text:
+ * - every value is a JSON string or null, so no number formatting is involved;
+ * - decimals in their shortest exact form (trailing zeros removed: SQL trim_scale, decimal.js toFixed());
+ * - dates as YYYY-MM-DD, timestamps in UTC with microseconds (YYYY-MM-DDTHH:MM:SS.ffffffZ);
+ * - strings escaped as JSON.stringify escapes them (PostgreSQL's to_json escapes the same characters).
+ */
+export const CANONICAL_V2 = 'movement/v2';
+
+type Text = string | null;
+
+/** A document header as stored, each field as text (or null). */
+export interface StoredDocument {
+  readonly id: string;
+  readonly type: string;
+  readonly warehouse: Text;
+  readonly counterpartWarehouse: Text;
+  readonly sourceKind: Text;
+  readonly sourceName: Text;
+  readonly reference: Text;
+  readonly reason: Text;
+  readonly transferId: Text;
+  readonly stocktakeId: Text;
+  readonly reversesDocumentId: Text;
+  readonly occurredAt: string;
+  /** UTC, microseconds: 2026-12-01T02:03:04.005000Z. */
+  readonly createdAt: string;
+  readonly userId: Text;
+}
+
+/** A movement as stored, each field as text (or null), with its document. */
+export interface StoredMovement {
+  readonly id: string;
+  readonly documentId: string;
+  readonly line: string;
+  readonly sequence: string;
+  readonly category: string;
+  readonly lot: Text;
+  readonly expiresOn: Text;
+  readonly quantity: string;
+  readonly fromNode: string;
+  readonly toNode: string;
+  readonly warehouse: Text;
+  readonly unitCost: Text;
+  readonly occurredAt: string;
+  /** UTC, microseconds. */
+  readonly recordedAt: string;
+  readonly userId: Text;
+  readonly reason: Text;
+  readonly warehouseBalance: Text;
+  readonly warehousePosition: Text;
+  readonly categoryBalance: Text;
+  readonly categoryPosition: Text;
+  readonly document: StoredDocument;
+}
+
+/** The shortest exact form of a stored decimal; anything that is not a decimal is kept as written, so it still changes the hash. */
+function exact(value: Text): Text {
+  if (value === null) return null;
+  try {
+    return new Decimal(value).toFixed();
+  } catch {
+    return value;
+  }
+}
+
+/** JSON.stringify of an array without separators beyond commas: the same text PostgreSQL builds. */
+function jsonArray(values: readonly Text[], raw: readonly string[] = []): string {
+  return `[${[...values.map((value) => JSON.stringify(value)), ...raw].join(',')}]`;
+}
+
+export function canonicalDocumentV2(d: StoredDocument): string {
+  return jsonArray([
+    d.id, d.type, d.warehouse, d.counterpartWarehouse, d.sourceKind, d.sourceName, d.reference, d.reason, d.transferId, d.stocktakeId, d.reversesDocumentId,
+    d.occurredAt, d.createdAt, d.userId,
+  ]);
+}
+
+export function canonicalMovementV2(m: StoredMovement): string {
+  return jsonArray(
+    [
+      CANONICAL_V2, m.id, m.documentId, m.line, m.sequence, m.category, m.lot, m.expiresOn, exact(m.quantity), m.fromNode, m.toNode, m.warehouse, exact(m.unitCost),
+      m.occurredAt, m.recordedAt, m.userId, m.reason, exact(m.warehouseBalance), m.warehousePosition, exact(m.categoryBalance), m.categoryPosition,
+    ],
+    [canonicalDocumentV2(m.document)],
+  );
+}
+
+export function movementHashV2(previousHash: string, m: StoredMovement): string {
+  return createHash('sha256').update(previousHash + canonicalMovementV2(m), 'utf8').digest('hex');
+}

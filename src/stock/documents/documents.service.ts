@@ -49,7 +49,7 @@ export class DocumentsService {
         reason: body.note ?? null, occurredAt, userId: actor.id,
       };
       return postedDocumentView(await postDocument(tx, lock, header, movements!, newLots), lock.rules, actor.name);
-    });
+    }, { onePosting: true });
   }
 
   async writeOff(actor: Actor, body: WriteOffBody): Promise<DocumentView> {
@@ -65,7 +65,7 @@ export class DocumentsService {
       const movements = writeOffMovements({ warehouse: body.warehouse, reason: body.reason, lines: picked }, lock.rules);
       const header: DocumentHeader = { type: 'WRITE_OFF', warehouse: body.warehouse, reason: body.note ?? body.reason, occurredAt, userId: actor.id };
       return postedDocumentView(await postDocument(tx, lock, header, movements), lock.rules, actor.name);
-    });
+    }, { onePosting: true });
   }
 
   /**

@@ -6,30 +6,20 @@
  * The same statement passes the period gate (stock_posting_gate: the periods lock, shared, and the
  * date the books are closed through), so closing a month adds no round trip to a posting.
  */
-import { Decimal } from '../../shared/decimal.js';
 import { type FieldProblem, assert } from '../../shared/errors.js';
 import { todayInCity } from '../../shared/dates.js';
 import { datingProblems } from '../core/periods.js';
 import type { CategoryRule } from '../core/movement.js';
-import type { LedgerTx } from './ledger.sql.js';
+import { type LedgerTx, NeedsLock } from './ledger.sql.js';
 
-export interface ChainHead {
-  readonly category: string;
-  lastSequence: bigint;
-  lastHash: string;
-  /** Stock of the category over all warehouses, after the last movement. */
-  onHand: Decimal;
-  /** Movements of the category with a warehouse side: the position of the last one in the category ledger. */
-  positions: bigint;
-  lastOccurredOn: string | null;
-}
-
-/** What a transaction holds after locking: category rules, chain heads, warehouses and fresh document ids. */
+/** What a posting validates against: category rules, warehouses, the closed-through date, and fresh document ids. */
 export interface LedgerLock {
   readonly rules: ReadonlyMap<string, CategoryRule>;
-  readonly heads: ReadonlyMap<string, ChainHead>;
   /** Warehouse code → active, for the warehouses named in the request that exist. */
   readonly warehouses: ReadonlyMap<string, boolean>;
+  /** Every warehouse named in the request and what it was (null: unknown); the posting checks it is still so. */
+  readonly named: readonly { code: string; active: boolean | null }[];
+  /** Allocated by the locked path; an optimistic posting takes its id from the sequence as it posts. */
   readonly documentIds: string[];
   /** Last day of the latest closed month (月结), or null: nothing may be dated on or before it. */
   readonly closedThrough: string | null;
@@ -37,11 +27,6 @@ export interface LedgerLock {
 
 interface HeadRow {
   category: string;
-  last_sequence: string;
-  last_hash: string;
-  on_hand: string;
-  positions: string;
-  last_occurred_on: string | null;
   scale: number;
   lot_tracked: boolean;
   ours: boolean;
@@ -54,8 +39,7 @@ interface HeadRow {
 const LOCK_SQL = `
   WITH gate AS MATERIALIZED (SELECT stock_posting_gate()::text AS closed_through),
   heads AS (
-    SELECT h.category, h.last_sequence::text AS last_sequence, h.last_hash, h.on_hand::text AS on_hand, h.positions::text AS positions,
-           h.last_occurred_on::text AS last_occurred_on, c.scale, c.lot_tracked,
+    SELECT h.category, c.scale, c.lot_tracked,
            -- Written by this very transaction (created, or advanced by an earlier posting in it): not yet safe to remember.
            coalesce(h.xmin = xid(pg_current_xact_id_if_assigned()), false) AS ours
     FROM stock_chains h JOIN categories c ON c.code = h.category
@@ -76,44 +60,67 @@ const CREATE_HEADS_SQL = `
  * Chain heads are created on first use, inside the posting's own transaction: asking the pool for
  * a second connection while holding one can starve it under load. A head committed by an earlier
  * transaction is never deleted, so it is remembered and not created again.
+ *
+ * It also keeps the snapshot an optimistic posting validates against (rules, warehouses, the
+ * closed-through date, as last read under the lock). It needs no invalidation: stock_post_document
+ * checks under the lock that what the posting relied on is still so, and a refusal found against it
+ * is confirmed under the lock before it is given.
  */
 export class ChainHeads {
   private readonly known = new Set<string>();
+  private readonly rules = new Map<string, CategoryRule | null>();
+  private readonly warehouseStates = new Map<string, boolean | null>();
+  private closedThrough: string | null | undefined = undefined;
 
   /** Locks the heads of `categories` (unknown codes are simply absent) and allocates document ids. */
   async lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 1): Promise<LedgerLock> {
     const codes = [...new Set(categories)].sort();
+    const named = [...new Set(warehouses)];
+    if (tx.optimistic) return this.snapshot(codes, named);
     if (codes.some((code) => !this.known.has(code))) await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
     const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[]; closed_through: string | null }>('stock_lock', LOCK_SQL, [
       codes,
-      [...new Set(warehouses)],
+      named,
       documentCount,
     ]);
     assert(row !== undefined, 'the lock query returns one row');
     const rules = new Map<string, CategoryRule>();
-    const heads = new Map<string, ChainHead>();
     for (const head of row.heads) {
       // Remembered only once committed: inside a savepoint `ours` cannot see that the row is this
       // transaction's own (a subtransaction has its own xid), and a rollback would remove it.
       if (!head.ours) tx.afterCommit(() => this.known.add(head.category));
       rules.set(head.category, { code: head.category, scale: head.scale, lotTracked: head.lot_tracked });
-      heads.set(head.category, {
-        category: head.category,
-        lastSequence: BigInt(head.last_sequence),
-        lastHash: head.last_hash,
-        onHand: new Decimal(head.on_hand),
-        positions: BigInt(head.positions),
-        lastOccurredOn: head.last_occurred_on,
-      });
     }
-    return { rules, heads, warehouses: new Map(Object.entries(row.warehouses)), documentIds: [...row.document_ids], closedThrough: row.closed_through };
+    for (const code of codes) this.rules.set(code, rules.get(code) ?? null);
+    for (const code of named) this.warehouseStates.set(code, row.warehouses[code] ?? null);
+    this.closedThrough = row.closed_through;
+    return {
+      rules,
+      warehouses: new Map(Object.entries(row.warehouses)),
+      named: named.map((code) => ({ code, active: row.warehouses[code] ?? null })),
+      documentIds: [...row.document_ids],
+      closedThrough: row.closed_through,
+    };
+  }
+
+  /** The lock as last seen, without asking the database; NeedsLock when part of it was never seen. */
+  private snapshot(codes: readonly string[], named: readonly string[]): LedgerLock {
+    const closedThrough = this.closedThrough;
+    if (closedThrough === undefined || codes.some((code) => !this.rules.has(code)) || named.some((code) => !this.warehouseStates.has(code))) throw new NeedsLock();
+    const rules = new Map<string, CategoryRule>();
+    for (const code of codes) {
+      const rule = this.rules.get(code);
+      if (rule) rules.set(code, rule);
+    }
+    const states = named.map((code) => ({ code, active: this.warehouseStates.get(code) ?? null }));
+    const warehouses = new Map(states.filter((state) => state.active !== null).map((state) => [state.code, state.active!] as const));
+    return { rules, warehouses, named: states, documentIds: [], closedThrough };
   }
 }
 
-export function takeDocumentId(lock: LedgerLock): string {
-  const id = lock.documentIds.shift();
-  assert(id !== undefined, 'the lock allocated too few document ids');
-  return id;
+/** A document id the locked path allocated, or null: the posting then takes one from the sequence. */
+export function takeDocumentId(lock: LedgerLock): string | null {
+  return lock.documentIds.shift() ?? null;
 }
 
 /** A warehouse named in a request must exist and be in use. */

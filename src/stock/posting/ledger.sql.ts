@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { transactionConnection } from '../../db/raw-connection.js';
 import { afterRequestCommit, forkOf, requestTransaction } from '../../db/request-transaction.js';
 import { retrying } from '../../db/transaction.js';
+import { DomainError, assert } from '../../shared/errors.js';
 
 /** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
 export interface LedgerTx {
@@ -20,6 +21,31 @@ export interface LedgerTx {
    * of database state (a savepoint's rows are not committed when the savepoint is released).
    */
   afterCommit(hook: () => void): void;
+  /**
+   * True on the first, optimistic attempt of a one-posting transaction: nothing has been sent, the
+   * lock comes from the in-process snapshot, and the posting itself runs in autocommit. Any other
+   * statement ends the attempt (NeedsLock) and the work runs again under the lock.
+   */
+  readonly optimistic: boolean;
+  /** Runs the posting statement: in an optimistic attempt, the one statement it sends. */
+  post<T = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<T[]>;
+}
+
+/** The optimistic attempt needs a statement it may not send: the work runs again under the lock. */
+export class NeedsLock extends Error {
+  constructor() {
+    super('the optimistic posting needs the ledger lock');
+  }
+}
+
+/**
+ * What the service validated against (category rules, warehouses, the closed-through date) changed
+ * before the posting locked the ledger: the work runs again and validates against current data.
+ */
+export class StaleSnapshot extends Error {
+  constructor() {
+    super('the ledger snapshot changed before the posting');
+  }
 }
 
 /** Enough for helpers used both inside a ledger transaction and, through ledgerTxOf, outside one. */
@@ -38,14 +64,38 @@ function numberPlaceholders(sql: string): string {
   return text;
 }
 
-function onClient(client: pg.ClientBase, afterCommit: (hook: () => void) => void): LedgerTx {
+/** SQLSTATE of stock_post_document refusing a document for want of stock. */
+export const SHORTAGE_SQLSTATE = 'LDG01';
+
+interface Attempt {
+  /** The optimistic posting got its answer from the database (committed, or refused for a shortage). */
+  settled: boolean;
+}
+
+function onClient(client: pg.ClientBase, afterCommit: (hook: () => void) => void, optimistic: Attempt | null = null): LedgerTx {
+  const prepared = async <T>(name: string, sql: string, params: readonly unknown[]) => (await client.query({ name, text: sql, values: [...params] })).rows as T[];
   return {
     afterCommit,
+    optimistic: optimistic !== null,
     async execute<T>(sql: string, params: readonly unknown[] = []) {
+      if (optimistic) throw new NeedsLock();
       return (await client.query(numberPlaceholders(sql), [...params])).rows as T;
     },
     async prepared<T>(name: string, sql: string, params: readonly unknown[]) {
-      return (await client.query({ name, text: sql, values: [...params] })).rows as T[];
+      if (optimistic) throw new NeedsLock();
+      return prepared<T>(name, sql, params);
+    },
+    async post<T>(name: string, sql: string, params: readonly unknown[]) {
+      if (!optimistic) return prepared<T>(name, sql, params);
+      assert(!optimistic.settled, 'an optimistic attempt posts one document');
+      try {
+        const rows = await prepared<T>(name, sql, params);
+        optimistic.settled = true;
+        return rows;
+      } catch (error) {
+        if ((error as { code?: string }).code === SHORTAGE_SQLSTATE) optimistic.settled = true;
+        throw error;
+      }
     },
   };
 }
@@ -59,8 +109,10 @@ export function ledgerTxOf(tx: EntityManager): LedgerTx {
   const onTransaction = () => (client ??= transactionConnection(tx).then((c) => onClient(c, afterCommit)));
   return {
     afterCommit,
+    optimistic: false,
     execute: async <T>(sql: string, params?: readonly unknown[]) => (await onTransaction()).execute<T>(sql, params),
     prepared: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
+    post: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
   };
 }
 
@@ -73,33 +125,81 @@ export function readerOf(em: EntityManager): SqlRunner {
 // made for the values at hand is never better than the cached generic one, only slower to get.
 const BEGIN = 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan';
 
+export interface LedgerTransactionOptions {
+  /**
+   * The work posts at most one document and sends no statement after it. It is then first tried
+   * optimistically: validated against the in-process snapshot and posted in one call in autocommit
+   * (stock_post_document locks the heads and checks the snapshot under the lock). A statement the
+   * work needs, a validation error or a stale snapshot sends it to the ordinary locked transaction.
+   */
+  readonly onePosting?: boolean;
+}
+
+const STALE_ATTEMPTS = 3;
+
 /**
  * Runs `work` in a transaction on a pooled connection, retrying a bounded number of times on
  * serialization failures and deadlocks (as db/transaction.ts does for the ORM). `work` must be
  * safe to re-run: it does its reads inside the transaction. Inside a request transaction it runs
  * in a savepoint of that transaction instead.
  */
-export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
+export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>, options: LedgerTransactionOptions = {}): Promise<T> {
   const trx = requestTransaction();
-  if (trx) return inSavepoint((await trx.client.acquireConnection()) as pg.ClientBase, work);
-  const knex = em.getConnection().getKnex() as Knex;
-  return retrying(async () => {
-    const client = (await knex.client.acquireConnection()) as pg.ClientBase;
-    const hooks: (() => void)[] = [];
+  for (let attempt = 1; ; attempt++) {
     try {
-      await client.query(BEGIN);
-      const result = await work(onClient(client, (hook) => hooks.push(hook)));
-      await client.query('COMMIT');
-      for (const hook of hooks) hook();
-      return result;
+      if (trx) return await inSavepoint((await trx.client.acquireConnection()) as pg.ClientBase, work);
+      return await retrying(() => onConnection(em, work, options.onePosting === true && attempt === 1));
     } catch (error) {
-      // A connection that cannot even roll back is dropped by the pool's check when next acquired.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      await knex.client.releaseConnection(client);
+      if (!(error instanceof StaleSnapshot) || attempt >= STALE_ATTEMPTS) throw error;
     }
-  });
+  }
+}
+
+type Outcome<T> = { done: true; value: T } | { done: false };
+
+async function onConnection<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>, optimistic: boolean): Promise<T> {
+  const knex = em.getConnection().getKnex() as Knex;
+  const client = (await knex.client.acquireConnection()) as pg.ClientBase;
+  try {
+    if (optimistic) {
+      const outcome = await optimisticAttempt(client, work);
+      if (outcome.done) return outcome.value;
+    }
+    return await locked(client, work);
+  } finally {
+    await knex.client.releaseConnection(client);
+  }
+}
+
+/** No BEGIN: the posting statement is the transaction. Anything short of the database's answer to it ends the attempt. */
+async function optimisticAttempt<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<Outcome<T>> {
+  const hooks: (() => void)[] = [];
+  const attempt: Attempt = { settled: false };
+  try {
+    const value = await work(onClient(client, (hook) => hooks.push(hook), attempt));
+    for (const hook of hooks) hook();
+    return { done: true, value };
+  } catch (error) {
+    if (attempt.settled) throw error;
+    // Judged against the cached snapshot, a refusal is only provisional; failures of the database itself are not.
+    if (error instanceof NeedsLock || error instanceof StaleSnapshot || error instanceof DomainError) return { done: false };
+    throw error;
+  }
+}
+
+async function locked<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
+  const hooks: (() => void)[] = [];
+  try {
+    await client.query(BEGIN);
+    const result = await work(onClient(client, (hook) => hooks.push(hook)));
+    await client.query('COMMIT');
+    for (const hook of hooks) hook();
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped by the pool's check when next acquired.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 async function inSavepoint<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
