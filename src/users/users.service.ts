@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { type Actor, ConflictError, NotFoundError, UnauthenticatedError, ValidationError, requireRole } from '../shared/index.js';
 import { inTransaction } from '../db/transaction.js';
-import { hashToken, newToken } from './tokens.js';
+import { TokenCache, hashToken, newToken } from './tokens.js';
 import { ApiToken, ROLES, User } from './user.entity.js';
-import { forkOf } from '../db/request-transaction.js';
+import { afterRequestCommit, forkOf } from '../db/request-transaction.js';
 
 export const newUserSchema = z
   .object({
@@ -37,6 +37,9 @@ function userExists(name: string): ConflictError {
 }
 
 export class UsersService {
+  /** Token → actor lookups reused briefly; cleared by every change made here. */
+  readonly tokens = new TokenCache<Actor>();
+
   constructor(private readonly em: EntityManager) {}
 
   /**
@@ -45,15 +48,29 @@ export class UsersService {
    * (measured 0.3 ms against 2.3 ms of CPU per call).
    */
   async authenticate(token: string): Promise<Actor | null> {
-    const [row] = await this.em.getConnection().execute<{ id: string; name: string; role: Actor['role']; warehouses: string[]; expired_at: string | null }[]>(
+    const tokenHash = hashToken(token);
+    const cached = this.tokens.get(tokenHash);
+    if (cached) return cached;
+    const version = this.tokens.version();
+    const [row] = await this.em.getConnection().execute<{ id: string; name: string; role: Actor['role']; warehouses: string[]; expired_at: string | null; expires_ms: string | null }[]>(
       `SELECT u.id::text AS id, u.name, u.role, u.warehouses,
-              CASE WHEN t.expires_at <= now() THEN to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS expired_at
+              CASE WHEN t.expires_at <= now() THEN to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS expired_at,
+              (extract(epoch FROM t.expires_at) * 1000)::bigint::text AS expires_ms
          FROM api_tokens t JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`,
-      [hashToken(token)],
+      [tokenHash],
     );
     if (row?.expired_at) throw new UnauthenticatedError(`the API token expired at ${row.expired_at}; ask an administrator for a new one`, 'TOKEN_EXPIRED');
-    return row ? { id: row.id, name: row.name, role: row.role, warehouses: row.warehouses } : null;
+    if (!row) return null;
+    const actor: Actor = { id: row.id, name: row.name, role: row.role, warehouses: row.warehouses };
+    this.tokens.set(tokenHash, actor, version, row.expires_ms === null ? null : Number(row.expires_ms));
+    return actor;
+  }
+
+  /** After any change of users or tokens: at once, and again once the request transaction it ran in commits. */
+  private forgetTokens(): void {
+    this.tokens.clear();
+    afterRequestCommit(() => this.tokens.clear());
   }
 
   /** Creates a user and returns its token; the token is never shown again. */
@@ -126,7 +143,7 @@ export class UsersService {
       const token = newToken();
       tx.create(ApiToken, { tokenHash: hashToken(token), user, createdAt: new Date(), expiresAt: expiryOf(expiresInDays) });
       return token;
-    });
+    }).finally(() => this.forgetTokens());
   }
 
   async setActive(actor: Actor | null, name: string, active: boolean): Promise<UserView> {
@@ -136,6 +153,6 @@ export class UsersService {
       if (!user) throw new NotFoundError('user', name);
       user.active = active;
       return toUserView(user);
-    });
+    }).finally(() => this.forgetTokens());
   }
 }

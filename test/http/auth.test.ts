@@ -45,6 +45,21 @@ describe('authentication', () => {
     expect((await app.request('GET', '/me', { token: rotated.body.token })).status).toBe(401);
   });
 
+  it('tokens are looked up once and reused, yet a deactivation or revocation refuses the very next request, also inside a request transaction', async () => {
+    const token = await app.user('缓存用户', 'finance');
+    expect((await app.request('GET', '/me', { token })).status).toBe(200);
+    // Reused: a change behind the service's back is not seen at once (it is within the cache's few seconds).
+    await app.sql(`UPDATE users SET role = 'approver' WHERE name = '缓存用户'`);
+    expect((await app.request('GET', '/me', { token })).body).toMatchObject({ role: 'finance' });
+    const rotated = await app.request('POST', '/users/缓存用户/tokens', { body: { revokeOthers: true }, headers: { 'idempotency-key': 'rotate-cached-user' } });
+    expect(rotated.status).toBe(201);
+    expect((await app.request('GET', '/me', { token })).status).toBe(401);
+    expect((await app.request('GET', '/me', { token: rotated.body.token })).body).toMatchObject({ role: 'approver' });
+    const deactivated = await app.request('POST', '/users/缓存用户/deactivate', { headers: { 'idempotency-key': 'deactivate-cached-user' } });
+    expect(deactivated.status).toBe(200);
+    expect((await app.request('GET', '/me', { token: rotated.body.token })).status).toBe(401);
+  });
+
   it('ADMIN_TOKEN makes an admin with exactly that token', async () => {
     const chosen = 'a-chosen-admin-token-of-some-length';
     await app.services.users.ensureAdminToken(chosen);
