@@ -1,10 +1,16 @@
-// Benchmark: the supply ledger over HTTP. Writes N single-line movements (receipts, write-offs,
-// transfer shipments across 11 warehouses and 240 categories) first with bare pg (16 clients, one
-// transaction per movement), then over HTTP with 16 concurrent clients against the real service in
-// its own process, each on an identically prepared database, and prints both rates, their ratio and
-// the CPU each side spent per movement. Then fills one category with N movements and times the first and last page of its 台帐.
-// PostgreSQL runs with production settings (fsync on); request logging is off.
-// Usage: npx tsx bench/ledger.ts [--movements 100000] [--clients 16] [--ledger-movements N]
+// Benchmark: the supply ledger over HTTP. Two workloads of single-line movements (receipts, write-offs,
+// transfer shipments): spread over 11 warehouses and 240 categories, and all on one category. Each
+// runs three ways with 16 concurrent clients, on identically prepared databases:
+// - bare pg: the same durable work in one round trip, a lean plpgsql function (bench_post: period
+//   gate, chain head lock, conditional decrement, position, document, movement with running balances
+//   and a SHA-256 over its content chained on the head; see ledger.workload.ts), called in autocommit;
+// - bare koa + that one round trip (a koa app in its own process, JSON in and out, no auth, no validation);
+// - the real service in its own process.
+// Prints each rate and the CPU each side spent per movement; the last line gives the service, the
+// baselines and the ratios for both workloads. With --ledger-movements N it then fills one category
+// with N movements and times the first and last page of its 台帐 and the audits.
+// PostgreSQL runs with production settings (fsync on); request logging is off. EMBEDDED_PG_PORT picks its port.
+// Usage: npx tsx bench/ledger.ts [--movements 20000] [--one-category 10000] [--clients 16] [--ledger-movements N]
 // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the service process there.
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -12,6 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import bodyParser from '@koa/bodyparser';
+import Koa from 'koa';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
@@ -19,8 +27,10 @@ import { openOrm } from '../src/db/orm.js';
 import { createApp } from '../src/http/app.js';
 import { allRoutes } from '../src/http/routes/index.js';
 import { buildServices } from '../src/services.js';
-import { flag, fmt, startBenchPostgres } from './support.js';
-import { type Op, type Universe, backendPids, baselineOp, cpuSecondsOf, requestOf, runConcurrently, workload } from './ledger.workload.js';
+import { flag, fmt, startBenchPostgres, withClient } from './support.js';
+import {
+  BASELINE_FUNCTION_SQL, type Op, type Universe, backendPids, baselineOp, baselineValues, cpuSecondsOf, oneCategoryWorkload, requestOf, runConcurrently, workload,
+} from './ledger.workload.js';
 
 const config = loadConfig({});
 
@@ -31,6 +41,27 @@ async function serve(url: string): Promise<void> {
   const app = createApp({ routes: allRoutes(services, config), log: pino({ level: 'silent' }), authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
   const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
   process.once('SIGTERM', () => server.close(() => orm.close(true).then(() => process.exit(0))));
+}
+
+const KINDS: Record<string, Op['kind']> = { '/receipts': 'receipt', '/write-offs': 'writeOff', '/transfers': 'transfer' };
+
+/** The bare koa baseline (the child): the request's one line → bench_post in one round trip → 201 with the document id. */
+async function serveBareKoa(url: string, userId: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: config.dbPoolMax, application_name: 'bench_koa' });
+  const app = new Koa();
+  app.use(bodyParser());
+  app.use(async (ctx) => {
+    const kind = KINDS[ctx.path];
+    if (ctx.method !== 'POST' || kind === undefined) return;
+    const body = ctx.request.body as { warehouse?: string; from?: string; to?: string; lines: { category: string; quantity: string; lot?: string; expiresOn?: string }[] };
+    const line = body.lines[0]!;
+    const op: Op = { kind, warehouse: (body.warehouse ?? body.from)!, to: body.to, category: line.category, lot: line.lot, expiresOn: line.expiresOn, quantity: line.quantity };
+    const { rows } = await pool.query<{ id: string }>({ name: 'bench_post', text: 'SELECT bench_post($1, $2, $3, $4, $5, $6, $7, $8) AS id', values: baselineValues(op, userId) });
+    ctx.status = 201;
+    ctx.body = { id: rows[0]!.id };
+  });
+  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
+  process.once('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));
 }
 
 /** Sample warehouses and catalog, an admin, and ample opening stock of every benchmarked pair. */
@@ -47,7 +78,7 @@ export async function prepare(url: string): Promise<{ token: string; adminId: st
     const plain = (await em.execute<{ code: string }[]>('SELECT code FROM categories WHERE NOT lot_tracked AND scale = 0 ORDER BY code LIMIT 221')).map((r) => r.code);
     const lotted = (await em.execute<{ code: string }[]>('SELECT code FROM categories WHERE lot_tracked AND scale = 0 ORDER BY code LIMIT 20')).map((r) => r.code);
     const [hot, ...categories] = plain;
-    const csv = ['仓库编码,物资编码,批次号,有效期至,数量,单价', ...warehouses.flatMap((w) => categories.map((c) => `${w},${c},,,1000000,10.00`))].join('\n');
+    const csv = ['仓库编码,物资编码,批次号,有效期至,数量,单价', ...warehouses.flatMap((w) => [hot, ...categories].map((c) => `${w},${c},,,1000000,10.00`))].join('\n');
     await services.stock.importOpeningStock(null, Buffer.from(csv), { ...options, source: 'bench' });
     // Heads the service would create on first use; made here so both databases start the same.
     await em.execute('INSERT INTO stock_chains (category) SELECT code FROM categories ON CONFLICT DO NOTHING');
@@ -58,9 +89,10 @@ export async function prepare(url: string): Promise<{ token: string; adminId: st
   }
 }
 
-export async function startServer(url: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+export async function startServer(url: string, ...args: string[]): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const mode = args.length > 0 ? args : ['--serve', url];
+  const child = spawn(process.execPath, [...profile, ...process.execArgv, fileURLToPath(import.meta.url), ...mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()).port));
     child.once('exit', (code) => reject(new Error(`the service exited (${code})`)));
@@ -97,7 +129,7 @@ const cpuNow = () => {
 };
 const sumCpu = (pids: number[]) => pids.reduce((total, pid) => total + cpuSecondsOf(pid), 0);
 
-export async function httpRun(ops: Op[], clients: number, call: ReturnType<typeof client>, servicePid: number, url: string): Promise<Run> {
+export async function httpRun(ops: Op[], clients: number, call: ReturnType<typeof client>, servicePid: number, url: string, database = 'bench_app'): Promise<Run> {
   const [clientBefore, serviceBefore] = [cpuNow(), cpuSecondsOf(servicePid)];
   const seconds = await runConcurrently(ops, Array.from({ length: clients }, (_, i) => i), async (_, op) => {
     const { path, body } = requestOf(op);
@@ -105,8 +137,8 @@ export async function httpRun(ops: Op[], clients: number, call: ReturnType<typeo
     if (reply.status !== 201) throw new Error(`${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
   }, progress('HTTP', ops.length));
   // The service's pooled connections: opened for this run, so all their CPU is this run's.
-  const database = sumCpu(await backendPids(url, 'bench_app'));
-  return { seconds, cpu: { client: cpuNow() - clientBefore, service: cpuSecondsOf(servicePid) - serviceBefore, database } };
+  const databaseCpu = sumCpu(await backendPids(url, database));
+  return { seconds, cpu: { client: cpuNow() - clientBefore, service: cpuSecondsOf(servicePid) - serviceBefore, database: databaseCpu } };
 }
 
 export async function baselineRun(url: string, ops: Op[], clients: number, userId: string): Promise<Run> {
@@ -164,39 +196,77 @@ async function pageTimes(call: ReturnType<typeof client>, query: string): Promis
   return { total, first: await time(0), last: await time(Math.max(0, total - 50)) };
 }
 
+interface Figures {
+  pg: number;
+  koa: number;
+  service: number;
+}
+
+/** One workload three ways; each HTTP side in a fresh process, so its connections and CPU are this run's. */
+async function compare(label: string, ops: Op[], clients: number, urls: { app: string; base: string }, users: { token: string; baseAdminId: string }): Promise<Figures> {
+  console.log(`${label}: ${fmt(ops.length)} single-line movements, ${clients} clients`);
+  const bare = await baselineRun(urls.base, ops, clients, users.baseAdminId);
+  report('bare pg, one round trip          ', ops.length, bare);
+  const koa = await startServer(urls.base, '--bare-koa', urls.base, users.baseAdminId);
+  let viaKoa: Run;
+  try {
+    viaKoa = await httpRun(ops, clients, client(koa.port, users.token, clients), koa.pid, urls.base, 'bench_baseline');
+  } finally {
+    await koa.stop();
+  }
+  report('bare koa + one round trip        ', ops.length, viaKoa);
+  const server = await startServer(urls.app);
+  let service: Run;
+  try {
+    service = await httpRun(ops, clients, client(server.port, users.token, clients), server.pid, urls.app);
+  } finally {
+    await server.stop();
+  }
+  report('HTTP service                     ', ops.length, service);
+  const rate = (run: Run) => ops.length / run.seconds;
+  const figures = { pg: rate(bare), koa: rate(viaKoa), service: rate(service) };
+  console.log(`  ratio: ${fmt(figures.service / figures.koa, 2)} of bare koa + one round trip, ${fmt(figures.service / figures.pg, 2)} of bare pg one round trip`);
+  return figures;
+}
+
+const summary = (label: string, f: Figures) =>
+  `${label}: service ${fmt(f.service)}/s, bare koa+1RT ${fmt(f.koa)}/s, bare pg 1RT ${fmt(f.pg)}/s, ratios ${fmt(f.service / f.koa, 2)} / ${fmt(f.service / f.pg, 2)}`;
+
 async function main(): Promise<void> {
-  const movements = flag('movements', 100_000);
+  const movements = flag('movements', 20_000);
+  const oneCategory = flag('one-category', 10_000);
   const clients = flag('clients', 16);
-  const ledgerMovements = flag('ledger-movements', movements);
+  const ledgerMovements = flag('ledger-movements', 0);
   const pgServer = await startBenchPostgres();
   try {
-    const [appUrl, baseUrl] = [await pgServer.database('bench_app'), await pgServer.database('bench_baseline')];
-    const app = await prepare(appUrl);
-    const base = await prepare(baseUrl);
-    const ops = workload(movements, app.universe);
-    console.log(`ledger benchmark: ${fmt(movements)} single-line movements, ${clients} clients, ${app.universe.warehouses.length} warehouses, ${app.universe.categories.length + app.universe.lotCategories.length} categories`);
-    const baseline = await baselineRun(baseUrl, ops, clients, base.adminId);
-    report('bare pg baseline', movements, baseline);
-    const server = await startServer(appUrl);
-    try {
-      const call = client(server.port, app.token, clients);
-      const http = await httpRun(ops, clients, call, server.pid, appUrl);
-      report('HTTP service    ', movements, http);
-      console.log(`  ratio: ${fmt(baseline.seconds / http.seconds, 2)} of the bare pg baseline's rate`);
-      const fill = await fillCategory(call, app.hot, app.universe.warehouses, ledgerMovements);
-      console.log(`台帐 of ${app.hot}: ${fmt(ledgerMovements)} movements posted in 500-line documents in ${fmt(fill, 1)} s`);
-      const all = await pageTimes(call, `category=${app.hot}`);
-      console.log(`  all warehouses (${fmt(all.total)} rows): first page ${fmt(all.first, 1)} ms, last page ${fmt(all.last, 1)} ms (median of 7, 50 rows)`);
-      const one = await pageTimes(call, `category=${app.hot}&warehouse=${app.universe.warehouses[0]}`);
-      console.log(`  one warehouse (${fmt(one.total)} rows): first page ${fmt(one.first, 1)} ms, last page ${fmt(one.last, 1)} ms`);
-      for (const audit of ['check', 'verify'] as const) {
-        const started = process.hrtime.bigint();
-        const reply = await call('GET', `/ledger/${audit}`);
-        console.log(`  /ledger/${audit}: ok=${reply.body.ok} in ${fmt(Number(process.hrtime.bigint() - started) / 1e6)} ms`);
+    const urls = { app: await pgServer.database('bench_app'), base: await pgServer.database('bench_baseline') };
+    const app = await prepare(urls.app);
+    const base = await prepare(urls.base);
+    await withClient(urls.base, (c) => c.query(BASELINE_FUNCTION_SQL));
+    const users = { token: app.token, baseAdminId: base.adminId };
+    console.log(`ledger benchmark: ${app.universe.warehouses.length} warehouses, ${app.universe.categories.length + app.universe.lotCategories.length} categories`);
+    const spread = await compare('spread over categories', workload(movements, app.universe), clients, urls, users);
+    const one = await compare(`all on one category (${app.hot})`, oneCategoryWorkload(oneCategory, app.universe, app.hot), clients, urls, users);
+    if (ledgerMovements > 0) {
+      const server = await startServer(urls.app);
+      try {
+        const call = client(server.port, app.token, clients);
+        const fill = await fillCategory(call, app.hot, app.universe.warehouses, ledgerMovements);
+        console.log(`台帐 of ${app.hot}: ${fmt(ledgerMovements)} movements posted in 500-line documents in ${fmt(fill, 1)} s`);
+        const all = await pageTimes(call, `category=${app.hot}`);
+        console.log(`  all warehouses (${fmt(all.total)} rows): first page ${fmt(all.first, 1)} ms, last page ${fmt(all.last, 1)} ms (median of 7, 50 rows)`);
+        const single = await pageTimes(call, `category=${app.hot}&warehouse=${app.universe.warehouses[0]}`);
+        console.log(`  one warehouse (${fmt(single.total)} rows): first page ${fmt(single.first, 1)} ms, last page ${fmt(single.last, 1)} ms`);
+        for (const audit of ['check', 'verify'] as const) {
+          const started = process.hrtime.bigint();
+          const reply = await call('GET', `/ledger/${audit}`);
+          console.log(`  /ledger/${audit}: ok=${reply.body.ok} in ${fmt(Number(process.hrtime.bigint() - started) / 1e6)} ms`);
+        }
+      } finally {
+        await server.stop();
       }
-    } finally {
-      await server.stop();
     }
+    console.log(`${summary('spread', spread)}; ${summary('one category', one)}`);
   } finally {
     await pgServer.stop();
   }
@@ -204,6 +274,9 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--serve')) {
   void serve(process.argv[process.argv.indexOf('--serve') + 1]!);
+} else if (process.argv.includes('--bare-koa')) {
+  const at = process.argv.indexOf('--bare-koa');
+  void serveBareKoa(process.argv[at + 1]!, process.argv[at + 2]!);
 } else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   main().catch((error) => {
     console.error(error);

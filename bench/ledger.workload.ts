@@ -1,10 +1,9 @@
 // The ledger benchmark's workload: a reproducible mix of single-line receipts, write-offs and
-// transfer shipments, the same operations written with bare pg (the baseline), and the set-up both share.
-import { createHash, randomUUID } from 'node:crypto';
+// transfer shipments (spread over many categories, or all on one), the same operations as one
+// plpgsql call (the baseline, bare or behind a bare koa), and the set-up they share.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import '../src/shared/decimal.js';
-import { todayInCity } from '../src/shared/dates.js';
 
 export interface Op {
   kind: 'receipt' | 'writeOff' | 'transfer';
@@ -51,6 +50,11 @@ export function workload(count: number, universe: Universe): Op[] {
   return ops;
 }
 
+/** The same mix with every operation on one category (not kept in lots): every posting waits for the one chain head. */
+export function oneCategoryWorkload(count: number, universe: Universe, category: string): Op[] {
+  return workload(count, { ...universe, categories: [category], lotCategories: [] }).map((op) => (op.lot ? { kind: 'receipt', warehouse: op.warehouse, category, quantity: op.quantity } : { ...op, category }));
+}
+
 export function requestOf(op: Op): { path: string; body: object } {
   const line = { category: op.category, quantity: op.quantity };
   switch (op.kind) {
@@ -63,65 +67,72 @@ export function requestOf(op: Op): { path: string; body: object } {
   }
 }
 
-const fakeHash = () => createHash('sha256').update(randomUUID()).digest('hex');
-
 /**
- * One operation as a hand-written transaction with bare pg: the same rows the service writes (chain
- * head, balance, position, document, movement, and the transfer or lot row), one statement each,
- * with no validation, no hashing of content and no HTTP.
+ * The baseline: the same durable work as the service, written as lean as it goes, in one round trip.
+ * A plpgsql function of typed scalars passes the period gate, locks the category's chain head, takes
+ * the decrement conditionally (or adds), moves the position, writes the document and the movement
+ * with its running balances and a SHA-256 over its content and its document's header chained on the
+ * head, advances the head, and writes the transfer or lot row. No validation, no JSON, no HTTP.
  */
-export async function baselineOp(client: pg.Client, op: Op, userId: string): Promise<void> {
-  const today = todayInCity();
-  const incoming = op.kind === 'receipt';
-  const delta = incoming ? op.quantity : `-${op.quantity}`;
-  const lot = op.lot ?? '';
-  const hash = fakeHash();
-  await client.query('BEGIN');
-  try {
-    const head = await client.query<{ last_sequence: string; on_hand: string; positions: string }>(
-      `UPDATE stock_chains SET last_sequence = last_sequence + 1, positions = positions + 1, on_hand = on_hand + $2, last_hash = $3, last_occurred_on = $4
-       WHERE category = $1 RETURNING last_sequence, on_hand, positions`,
-      [op.category, delta, hash, today],
-    );
-    const balance = incoming
-      ? await client.query(
-          `INSERT INTO stock_balances AS b (category, warehouse, lot, on_hand) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (category, warehouse, lot) DO UPDATE SET on_hand = b.on_hand + EXCLUDED.on_hand`,
-          [op.category, op.warehouse, lot, op.quantity],
-        )
-      : await client.query(`UPDATE stock_balances SET on_hand = on_hand - $4 WHERE category = $1 AND warehouse = $2 AND lot = $3 AND on_hand - reserved >= $4`, [op.category, op.warehouse, lot, op.quantity]);
-    if (balance.rowCount !== 1) throw new Error(`baseline: not enough ${op.category} in ${op.warehouse}`);
-    const position = await client.query<{ on_hand: string; movements: string }>(
-      incoming
-        ? `INSERT INTO stock_positions AS p (category, warehouse, on_hand, movements) VALUES ($1, $2, $3, 1)
-           ON CONFLICT (category, warehouse) DO UPDATE SET on_hand = p.on_hand + $3, movements = p.movements + 1 RETURNING on_hand, movements`
-        : 'UPDATE stock_positions SET on_hand = on_hand + $3, movements = movements + 1 WHERE category = $1 AND warehouse = $2 RETURNING on_hand, movements',
-      [op.category, op.warehouse, delta],
-    );
-    const type = op.kind === 'receipt' ? 'RECEIPT' : op.kind === 'writeOff' ? 'WRITE_OFF' : 'TRANSFER_SHIP';
-    const document = await client.query<{ id: string }>(
-      `INSERT INTO stock_documents (type, warehouse, counterpart_warehouse, source_kind, source_name, reason, occurred_at, created_at, user_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING id`,
-      [type, op.warehouse, op.to ?? null, incoming ? 'PROCUREMENT' : null, incoming ? '基准测试供应商' : null, op.kind === 'writeOff' ? 'DAMAGE' : null, today, userId],
-    );
-    const id = document.rows[0]!.id;
-    const other = op.kind === 'receipt' ? 'SUPPLIER:基准测试供应商' : op.kind === 'writeOff' ? 'LOSS:DAMAGE' : `TRANSIT:${id}`;
-    const h = head.rows[0]!;
-    const p = position.rows[0]!;
-    await client.query(
-      `INSERT INTO stock_movements (id, document_id, line, category, sequence, lot, expires_on, quantity, from_node, to_node, warehouse, unit_cost, occurred_at, recorded_at,
-         user_id, reason, prev_hash, hash, warehouse_balance, warehouse_position, category_balance, category_position)
-       VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16, $17, $18, $19, $20)`,
-      [randomUUID(), id, op.category, h.last_sequence, op.lot ?? null, op.expiresOn ?? null, op.quantity, incoming ? other : `WH:${op.warehouse}`, incoming ? `WH:${op.warehouse}` : other,
-        op.warehouse, incoming ? '10.00' : null, today, userId, null, fakeHash(), hash, p.on_hand, p.movements, h.on_hand, h.positions],
-    );
-    if (op.kind === 'transfer') await client.query(`INSERT INTO stock_transfers (id, from_warehouse, to_warehouse, status) VALUES ($1, $2, $3, 'IN_TRANSIT')`, [id, op.warehouse, op.to]);
-    if (op.lot) await client.query('INSERT INTO stock_lots (category, lot, expires_on) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [op.category, op.lot, op.expiresOn]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+export const BASELINE_FUNCTION_SQL = `
+  CREATE OR REPLACE FUNCTION bench_post(kind text, p_category text, p_warehouse text, p_to text, p_lot text, p_expires date, qty numeric, p_user bigint)
+  RETURNS bigint LANGUAGE plpgsql AS $$
+  DECLARE
+    delta numeric := CASE WHEN kind = 'receipt' THEN qty ELSE -qty END;
+    closed date;
+    h record;
+    pos record;
+    doc_id bigint;
+    other text;
+    mid uuid := gen_random_uuid();
+    at timestamptz := now();
+    today date := current_date;
+    content text;
+    digest text;
+  BEGIN
+    closed := stock_posting_gate();
+    IF closed IS NOT NULL AND today <= closed THEN RAISE EXCEPTION 'closed'; END IF;
+    SELECT last_sequence, last_hash, on_hand, positions INTO h FROM stock_chains WHERE category = p_category FOR UPDATE;
+    IF delta < 0 THEN
+      UPDATE stock_balances SET on_hand = on_hand + delta WHERE category = p_category AND warehouse = p_warehouse AND lot = coalesce(p_lot, '') AND on_hand - reserved + delta >= 0;
+      IF NOT FOUND THEN RAISE EXCEPTION 'not enough % in %', p_category, p_warehouse; END IF;
+      UPDATE stock_positions SET on_hand = on_hand + delta, movements = movements + 1 WHERE category = p_category AND warehouse = p_warehouse RETURNING on_hand, movements INTO pos;
+    ELSE
+      INSERT INTO stock_balances AS b (category, warehouse, lot, on_hand) VALUES (p_category, p_warehouse, coalesce(p_lot, ''), delta)
+      ON CONFLICT (category, warehouse, lot) DO UPDATE SET on_hand = b.on_hand + EXCLUDED.on_hand;
+      INSERT INTO stock_positions AS s (category, warehouse, on_hand, movements) VALUES (p_category, p_warehouse, delta, 1)
+      ON CONFLICT (category, warehouse) DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand, movements = s.movements + 1 RETURNING on_hand, movements INTO pos;
+    END IF;
+    INSERT INTO stock_documents (type, warehouse, counterpart_warehouse, source_kind, source_name, reason, occurred_at, created_at, user_id)
+    VALUES (CASE kind WHEN 'receipt' THEN 'RECEIPT' WHEN 'writeOff' THEN 'WRITE_OFF' ELSE 'TRANSFER_SHIP' END, p_warehouse, p_to,
+            CASE WHEN kind = 'receipt' THEN 'PROCUREMENT' END, CASE WHEN kind = 'receipt' THEN '基准测试供应商' END, CASE WHEN kind = 'writeOff' THEN 'DAMAGE' END, today, at, p_user)
+    RETURNING id INTO doc_id;
+    other := CASE kind WHEN 'receipt' THEN 'SUPPLIER:基准测试供应商' WHEN 'writeOff' THEN 'LOSS:DAMAGE' ELSE 'TRANSIT:' || doc_id END;
+    content := json_build_array('bench', mid, doc_id, 1, h.last_sequence + 1, p_category, p_lot, p_expires, qty, other, p_warehouse, today, at, p_user,
+                                pos.on_hand, pos.movements, h.on_hand + delta, h.positions + 1, kind, p_to)::text;
+    digest := encode(sha256(convert_to(h.last_hash || content, 'UTF8')), 'hex');
+    INSERT INTO stock_movements (id, document_id, line, category, sequence, lot, expires_on, quantity, from_node, to_node, warehouse, unit_cost, occurred_at, recorded_at,
+      user_id, reason, prev_hash, hash, warehouse_balance, warehouse_position, category_balance, category_position, hash_version)
+    VALUES (mid, doc_id, 1, p_category, h.last_sequence + 1, p_lot, p_expires, qty, CASE WHEN delta > 0 THEN other ELSE 'WH:' || p_warehouse END,
+            CASE WHEN delta > 0 THEN 'WH:' || p_warehouse ELSE other END, p_warehouse, CASE WHEN delta > 0 THEN 10.00 END, today, at, p_user, NULL, h.last_hash, digest,
+            pos.on_hand, pos.movements, h.on_hand + delta, h.positions + 1, 2);
+    UPDATE stock_chains SET last_sequence = h.last_sequence + 1, last_hash = digest, on_hand = h.on_hand + delta, positions = h.positions + 1,
+           last_occurred_on = greatest(last_occurred_on, today)
+    WHERE category = p_category;
+    IF kind = 'transfer' THEN INSERT INTO stock_transfers (id, from_warehouse, to_warehouse, status) VALUES (doc_id, p_warehouse, p_to, 'IN_TRANSIT'); END IF;
+    IF p_lot IS NOT NULL THEN INSERT INTO stock_lots (category, lot, expires_on) VALUES (p_category, p_lot, p_expires) ON CONFLICT DO NOTHING; END IF;
+    RETURN doc_id;
+  END $$`;
+
+const BASELINE_CALL = { name: 'bench_post', text: 'SELECT bench_post($1, $2, $3, $4, $5, $6, $7, $8) AS id' };
+
+export function baselineValues(op: Op, userId: string): unknown[] {
+  return [op.kind, op.category, op.warehouse, op.to ?? null, op.lot ?? null, op.expiresOn ?? null, op.quantity, userId];
+}
+
+/** One operation in one round trip (autocommit: the function call is the transaction). */
+export async function baselineOp(client: pg.ClientBase, op: Op, userId: string): Promise<void> {
+  await client.query({ ...BASELINE_CALL, values: baselineValues(op, userId) });
 }
 
 /** Runs `ops` with `clients` concurrent workers, each taking the next operation when it is free. */

@@ -15,23 +15,25 @@ import { Migration } from '@mikro-orm/migrations';
  * canonical form in JS; /ledger/verify recomputes it there.
  *
  * Replies of the function: {"status":"ok", "document_id", "movements":[{"line","sequence","hash"}]},
- * or {"status":"stale"} when what the service validated against changed (it then validates again
- * under the lock).
+ * or {"status":"stale"} when what the service validated against changed, or a lot it takes as new is
+ * known with another expiry (it then validates again under the lock).
  */
 export class Migration20261220000100PostInOneCall extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       ALTER TABLE stock_movements ADD COLUMN hash_version smallint NOT NULL DEFAULT 1 CHECK (hash_version IN (1, 2));
 
+      -- STABLE like to_json and to_char inside them, so the planner inlines them (an IMMUTABLE wrapper
+      -- around a STABLE body is called as a function each time, some twenty times slower).
       -- A JSON string (or null) exactly as JavaScript's JSON.stringify writes it.
-      CREATE FUNCTION stock_json(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json($1)::text, 'null') $$;
+      CREATE FUNCTION stock_json(text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json($1)::text, 'null') $$;
       -- A decimal in its shortest exact form (no trailing zeros), as decimal.js toFixed() writes it.
-      CREATE FUNCTION stock_json(numeric) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json(trim_scale($1)::text)::text, 'null') $$;
-      CREATE FUNCTION stock_json_ts(timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+      CREATE FUNCTION stock_json(numeric) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json(trim_scale($1)::text)::text, 'null') $$;
+      CREATE FUNCTION stock_json_ts(timestamptz) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS
         $$ SELECT coalesce(to_json(to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text, 'null') $$;
 
       -- The document part of the canonical form of movement/v2.
-      CREATE FUNCTION stock_document_canonical(d stock_documents) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      CREATE FUNCTION stock_document_canonical(d stock_documents) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
         SELECT '[' || stock_json(d.id::text) || ',' || stock_json(d.type) || ',' || stock_json(d.warehouse) || ',' || stock_json(d.counterpart_warehouse)
           || ',' || stock_json(d.source_kind) || ',' || stock_json(d.source_name) || ',' || stock_json(d.reference) || ',' || stock_json(d.reason)
           || ',' || stock_json(d.transfer_id::text) || ',' || stock_json(d.stocktake_id::text) || ',' || stock_json(d.reverses_document_id::text)
@@ -39,7 +41,7 @@ export class Migration20261220000100PostInOneCall extends Migration {
       $$;
 
       -- The canonical form of movement/v2: the movement's columns (hash and prev_hash aside) and its document's.
-      CREATE FUNCTION stock_movement_canonical(m stock_movements, document text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      CREATE FUNCTION stock_movement_canonical(m stock_movements, document text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
         SELECT '["movement/v2",' || stock_json(m.id::text) || ',' || stock_json(m.document_id::text) || ',' || stock_json(m.line::text)
           || ',' || stock_json(m.sequence::text) || ',' || stock_json(m.category) || ',' || stock_json(m.lot) || ',' || stock_json(to_char(m.expires_on, 'YYYY-MM-DD'))
           || ',' || stock_json(m.quantity) || ',' || stock_json(m.from_node) || ',' || stock_json(m.to_node) || ',' || stock_json(m.warehouse)
@@ -83,6 +85,11 @@ export class Migration20261220000100PostInOneCall extends Migration {
             JOIN categories c ON c.code = r.code AND c.scale = r.scale AND c.lot_tracked = r.lot_tracked) <> cardinality(cats)
           OR EXISTS (SELECT 1 FROM jsonb_to_recordset(p->'warehouses') AS w(code text, active boolean) LEFT JOIN warehouses x ON x.code = w.code
                      WHERE x.active IS DISTINCT FROM w.active) THEN
+          RETURN '{"status":"stale"}';
+        END IF;
+        -- A lot keeps the expiry it first arrived with; an optimistic receipt did not read the lots.
+        IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p->'lots') AS l(category text, lot text, expires_on date)
+                   JOIN stock_lots s ON s.category = l.category AND s.lot = l.lot WHERE s.expires_on <> l.expires_on) THEN
           RETURN '{"status":"stale"}';
         END IF;
 

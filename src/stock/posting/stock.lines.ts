@@ -53,12 +53,14 @@ export function outgoingLineProblems(lines: readonly LineInput[], rules: Categor
 /**
  * A lot keeps the expiry date it first arrived with: a receipt naming a known lot must give the same
  * date, and one document cannot give two. Returns the lots that are new. Run after the ledger lock:
- * lots of a category are only created under it, so what this reads is current.
+ * lots of a category are only created under it, so what this reads is current. An optimistic posting
+ * reads nothing and takes every lot as new; stock_post_document then checks the known ones under the lock.
  */
 export async function newLotsOf(tx: LedgerTx, lines: readonly LineInput[], problems: FieldProblem[]): Promise<NewLot[]> {
   const withLots = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.lot && line.expiresOn);
   if (withLots.length === 0) return [];
-  const known = await tx.execute<{ category: string; lot: string; expires_on: string }[]>(
+  // An optimistic posting sends no read: every lot counts as new, and the posting refuses (stale) if one is known with another expiry.
+  const known = tx.optimistic ? [] : await tx.execute<{ category: string; lot: string; expires_on: string }[]>(
     `SELECT l.category, l.lot, l.expires_on::text AS expires_on
      FROM stock_lots l JOIN unnest(?::text[], ?::text[]) AS x(category, lot) USING (category, lot)`,
     [withLots.map(({ line }) => line.category), withLots.map(({ line }) => line.lot)],
