@@ -51,13 +51,14 @@ export class Migration20261220000100PostInOneCall extends Migration {
       $$;
 
       -- The lines arrive as jsonb, which the planner guesses at 100 rows: joins with the projections are
-      -- held to index probes, and plans are made once per connection.
+      -- held to index probes, and plans are made once per connection. The service nets the document
+      -- beforehand: p->'take' and p->'add' per balance row, p->'positions' per (category, warehouse),
+      -- p->'heads' per category; p->'movements' in line order.
       CREATE FUNCTION stock_post_document(p jsonb) RETURNS jsonb LANGUAGE plpgsql VOLATILE
         SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
       DECLARE
-        cats text[] := ARRAY(SELECT r->>'code' FROM jsonb_array_elements(p->'rules') r ORDER BY 1);
+        cats text[] := ARRAY(SELECT jsonb_array_elements_text(p->'categories'));
         heads_locked int;
-        n_needed int;
         n_taken int;
         shortages jsonb;
         doc stock_documents;
@@ -66,13 +67,13 @@ export class Migration20261220000100PostInOneCall extends Migration {
         mv record;
         prev text;
         previous_category text := NULL;
-        done jsonb := '[]';
         lines int[] := '{}';
         sequences bigint[] := '{}';
         hashes text[] := '{}';
       BEGIN
         -- The periods lock first (shared), so a posting waiting behind a close holds no head another needs.
         IF stock_posting_gate() IS DISTINCT FROM (p->>'closed_through')::date THEN RETURN '{"status":"stale"}'; END IF;
+        -- Heads in category order (p->'categories' comes sorted), so two postings cannot deadlock.
         PERFORM 1 FROM stock_chains WHERE category = ANY (cats) ORDER BY category FOR UPDATE;
         GET DIAGNOSTICS heads_locked = ROW_COUNT;
         IF heads_locked < cardinality(cats) THEN
@@ -81,46 +82,40 @@ export class Migration20261220000100PostInOneCall extends Migration {
           GET DIAGNOSTICS heads_locked = ROW_COUNT;
           IF heads_locked < cardinality(cats) THEN RETURN '{"status":"stale"}'; END IF;
         END IF;
+        -- What the service validated against, still so under the lock: category rules, warehouses, and
+        -- (an optimistic receipt read no lots) that no lot it takes as new is known with another expiry.
         IF (SELECT count(*) FROM jsonb_to_recordset(p->'rules') AS r(code text, scale int, lot_tracked boolean)
-            JOIN categories c ON c.code = r.code AND c.scale = r.scale AND c.lot_tracked = r.lot_tracked) <> cardinality(cats)
+            JOIN categories c ON c.code = r.code AND c.scale = r.scale AND c.lot_tracked = r.lot_tracked) <> jsonb_array_length(p->'rules')
           OR EXISTS (SELECT 1 FROM jsonb_to_recordset(p->'warehouses') AS w(code text, active boolean) LEFT JOIN warehouses x ON x.code = w.code
-                     WHERE x.active IS DISTINCT FROM w.active) THEN
-          RETURN '{"status":"stale"}';
-        END IF;
-        -- A lot keeps the expiry it first arrived with; an optimistic receipt did not read the lots.
-        IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p->'lots') AS l(category text, lot text, expires_on date)
-                   JOIN stock_lots s ON s.category = l.category AND s.lot = l.lot WHERE s.expires_on <> l.expires_on) THEN
+                     WHERE x.active IS DISTINCT FROM w.active)
+          OR jsonb_array_length(p->'lots') > 0 AND EXISTS (
+            SELECT 1 FROM jsonb_to_recordset(p->'lots') AS l(category text, lot text, expires_on date)
+            JOIN stock_lots s ON s.category = l.category AND s.lot = l.lot WHERE s.expires_on <> l.expires_on) THEN
           RETURN '{"status":"stale"}';
         END IF;
 
-        -- Deltas per balance row (lot '' outside lots) in the order the document first touches them.
-        WITH x AS (
-          SELECT r.*, CASE WHEN r.warehouse IS NULL THEN NULL WHEN r.to_node = 'WH:' || r.warehouse THEN r.quantity ELSE -r.quantity END AS signed
-          FROM jsonb_to_recordset(p->'movements') AS r(line int, id uuid, category text, lot text, expires_on date, quantity numeric, from_node text, to_node text, warehouse text, unit_cost numeric)),
-        deltas AS (
-          SELECT category, warehouse, coalesce(lot, '') AS lot, sum(signed) AS delta, min(line) AS first FROM x WHERE warehouse IS NOT NULL GROUP BY 1, 2, 3),
-        wanted AS (SELECT * FROM deltas WHERE delta < 0),
-        taken AS (
-          UPDATE stock_balances b SET on_hand = b.on_hand + w.delta FROM wanted w
-          WHERE b.category = w.category AND b.warehouse = w.warehouse AND b.lot = w.lot AND b.on_hand - b.reserved + w.delta >= 0
-          RETURNING b.category, b.warehouse, b.lot)
-        SELECT (SELECT count(*) FROM wanted), (SELECT count(*) FROM taken),
-               (SELECT jsonb_agg(jsonb_build_object('category', w.category, 'warehouse', w.warehouse, 'lot', w.lot, 'requested', (-w.delta)::text,
-                                                    'available', coalesce(b.on_hand - b.reserved, 0)::text) ORDER BY w.first)
-                FROM wanted w LEFT JOIN stock_balances b ON b.category = w.category AND b.warehouse = w.warehouse AND b.lot = w.lot
-                WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.category = w.category AND t.warehouse = w.warehouse AND t.lot = w.lot))
-        INTO n_needed, n_taken, shortages;
-        IF n_taken < n_needed THEN
-          -- Undoes the decrements that went through; the service names every shortage.
-          RAISE EXCEPTION 'INSUFFICIENT_STOCK' USING ERRCODE = 'LDG01', DETAIL = shortages::text;
+        IF jsonb_array_length(p->'take') > 0 THEN
+          WITH wanted AS (SELECT * FROM jsonb_to_recordset(p->'take') AS w(category text, warehouse text, lot text, delta numeric, n int)),
+          taken AS (
+            UPDATE stock_balances b SET on_hand = b.on_hand + w.delta FROM wanted w
+            WHERE b.category = w.category AND b.warehouse = w.warehouse AND b.lot = w.lot AND b.on_hand - b.reserved + w.delta >= 0
+            RETURNING b.category, b.warehouse, b.lot)
+          SELECT (SELECT count(*) FROM taken),
+                 (SELECT jsonb_agg(jsonb_build_object('category', w.category, 'warehouse', w.warehouse, 'lot', w.lot, 'requested', (-w.delta)::text,
+                                                      'available', coalesce(b.on_hand - b.reserved, 0)::text) ORDER BY w.n)
+                  FROM wanted w LEFT JOIN stock_balances b ON b.category = w.category AND b.warehouse = w.warehouse AND b.lot = w.lot
+                  WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.category = w.category AND t.warehouse = w.warehouse AND t.lot = w.lot))
+          INTO n_taken, shortages;
+          IF n_taken < jsonb_array_length(p->'take') THEN
+            -- Undoes the decrements that went through; the service names every shortage.
+            RAISE EXCEPTION 'INSUFFICIENT_STOCK' USING ERRCODE = 'LDG01', DETAIL = shortages::text;
+          END IF;
         END IF;
-
-        WITH x AS (
-          SELECT r.category, r.warehouse, coalesce(r.lot, '') AS lot, CASE WHEN r.to_node = 'WH:' || r.warehouse THEN r.quantity ELSE -r.quantity END AS signed
-          FROM jsonb_to_recordset(p->'movements') AS r(category text, lot text, quantity numeric, to_node text, warehouse text) WHERE r.warehouse IS NOT NULL),
-        deltas AS (SELECT category, warehouse, lot, sum(signed) AS delta FROM x GROUP BY 1, 2, 3 HAVING sum(signed) > 0)
-        INSERT INTO stock_balances AS b (category, warehouse, lot, on_hand) SELECT category, warehouse, lot, delta FROM deltas ORDER BY 1, 2, 3
-        ON CONFLICT (category, warehouse, lot) DO UPDATE SET on_hand = b.on_hand + EXCLUDED.on_hand;
+        IF jsonb_array_length(p->'add') > 0 THEN
+          INSERT INTO stock_balances AS b (category, warehouse, lot, on_hand)
+          SELECT * FROM jsonb_to_recordset(p->'add') AS a(category text, warehouse text, lot text, delta numeric) ORDER BY 1, 2, 3
+          ON CONFLICT (category, warehouse, lot) DO UPDATE SET on_hand = b.on_hand + EXCLUDED.on_hand;
+        END IF;
 
         doc := jsonb_populate_record(NULL::stock_documents, p->'document');
         IF doc.id IS NULL THEN doc.id := nextval('stock_documents_id_seq'); END IF;
@@ -132,16 +127,15 @@ export class Migration20261220000100PostInOneCall extends Migration {
 
         -- Each movement with its sequence and running balances (positions and heads as before this document).
         FOR mv IN
-          WITH x AS (
-            SELECT r.*, CASE WHEN r.warehouse IS NULL THEN NULL WHEN r.to_node = 'WH:' || r.warehouse THEN r.quantity ELSE -r.quantity END AS signed
-            FROM jsonb_to_recordset(p->'movements') AS r(line int, id uuid, category text, lot text, expires_on date, quantity numeric, from_node text, to_node text, warehouse text, unit_cost numeric))
-          SELECT x.id, x.line, x.category, h.last_sequence + row_number() OVER (PARTITION BY x.category ORDER BY x.line) AS sequence,
+          SELECT x.id, x.line, x.category, h.last_sequence + row_number() OVER (PARTITION BY x.category ORDER BY x.line) AS sequence, h.last_hash,
                  x.lot, x.expires_on, x.quantity, x.from_node, x.to_node, x.warehouse, x.unit_cost,
                  CASE WHEN x.warehouse IS NOT NULL THEN coalesce(s.on_hand, 0) + sum(x.signed) OVER (PARTITION BY x.category, x.warehouse ORDER BY x.line) END AS warehouse_balance,
                  CASE WHEN x.warehouse IS NOT NULL THEN coalesce(s.movements, 0) + count(*) OVER (PARTITION BY x.category, x.warehouse ORDER BY x.line) END AS warehouse_position,
                  CASE WHEN x.warehouse IS NOT NULL THEN h.on_hand + sum(x.signed) OVER (PARTITION BY x.category ORDER BY x.line) END AS category_balance,
                  CASE WHEN x.warehouse IS NOT NULL THEN h.positions + count(x.warehouse) OVER (PARTITION BY x.category ORDER BY x.line) END AS category_position
-          FROM x JOIN stock_chains h ON h.category = x.category
+          FROM jsonb_to_recordset(p->'movements') AS x(line int, id uuid, category text, lot text, expires_on date, quantity numeric, from_node text, to_node text, warehouse text,
+                                                      unit_cost numeric, signed numeric)
+          JOIN stock_chains h ON h.category = x.category
           LEFT JOIN stock_positions s ON s.category = x.category AND s.warehouse = x.warehouse
           ORDER BY x.category, x.line
         LOOP
@@ -153,7 +147,7 @@ export class Migration20261220000100PostInOneCall extends Migration {
           m.category_position := mv.category_position;
           m.hash_version := 2;
           IF m.category IS DISTINCT FROM previous_category THEN
-            SELECT last_hash INTO prev FROM stock_chains WHERE category = m.category;
+            prev := mv.last_hash;
             previous_category := m.category;
           END IF;
           m.prev_hash := prev;
@@ -170,34 +164,30 @@ export class Migration20261220000100PostInOneCall extends Migration {
 
         -- A CHECK constraint judges the candidate row of an INSERT before ON CONFLICT makes it an update,
         -- so a position that goes down is updated, never upserted.
-        WITH x AS (
-          SELECT r.category, r.warehouse, CASE WHEN r.to_node = 'WH:' || r.warehouse THEN r.quantity ELSE -r.quantity END AS signed
-          FROM jsonb_to_recordset(p->'movements') AS r(category text, quantity numeric, to_node text, warehouse text) WHERE r.warehouse IS NOT NULL),
-        pos AS (SELECT category, warehouse, sum(signed) AS delta, count(*) AS movements FROM x GROUP BY 1, 2),
-        fell AS (
-          UPDATE stock_positions s SET on_hand = s.on_hand + pos.delta, movements = s.movements + pos.movements FROM pos
-          WHERE pos.delta < 0 AND s.category = pos.category AND s.warehouse = pos.warehouse)
-        INSERT INTO stock_positions AS s (category, warehouse, on_hand, movements) SELECT category, warehouse, delta, movements FROM pos WHERE delta >= 0 ORDER BY 1, 2
-        ON CONFLICT (category, warehouse) DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand, movements = s.movements + EXCLUDED.movements;
+        IF jsonb_array_length(p->'positions') > 0 THEN
+          WITH pos AS (SELECT * FROM jsonb_to_recordset(p->'positions') AS x(category text, warehouse text, delta numeric, movements bigint)),
+          fell AS (
+            UPDATE stock_positions s SET on_hand = s.on_hand + pos.delta, movements = s.movements + pos.movements FROM pos
+            WHERE pos.delta < 0 AND s.category = pos.category AND s.warehouse = pos.warehouse)
+          INSERT INTO stock_positions AS s (category, warehouse, on_hand, movements) SELECT category, warehouse, delta, movements FROM pos WHERE delta >= 0 ORDER BY 1, 2
+          ON CONFLICT (category, warehouse) DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand, movements = s.movements + EXCLUDED.movements;
+        END IF;
 
-        UPDATE stock_chains h SET last_sequence = t.sequence, last_hash = t.hash,
-               on_hand = h.on_hand + t.delta, positions = h.positions + t.positions,
+        -- The last movement of each category (they come in sequence order) is its new head.
+        UPDATE stock_chains h SET last_sequence = t.sequence, last_hash = t.hash, on_hand = h.on_hand + t.delta, positions = h.positions + t.positions,
                last_occurred_on = greatest(h.last_occurred_on, doc.occurred_at)
-        FROM (
-          SELECT category, (array_agg(sequence ORDER BY sequence DESC))[1] AS sequence, (array_agg(hash ORDER BY sequence DESC))[1] AS hash,
-                 coalesce(sum(signed), 0) AS delta, count(signed) AS positions
-          FROM (SELECT r.category, s.sequence, s.hash, CASE WHEN r.warehouse IS NULL THEN NULL WHEN r.to_node = 'WH:' || r.warehouse THEN r.quantity ELSE -r.quantity END AS signed
-                FROM jsonb_to_recordset(p->'movements') AS r(line int, category text, quantity numeric, to_node text, warehouse text)
-                JOIN unnest(lines, sequences, hashes) AS s(line, sequence, hash) ON s.line = r.line) y
-          GROUP BY category) t
+        FROM (SELECT x.category, x.delta, x.positions, s.sequence, s.hash
+              FROM jsonb_to_recordset(p->'heads') AS x(category text, delta numeric, positions bigint, line int)
+              JOIN unnest(lines, sequences, hashes) AS s(line, sequence, hash) ON s.line = x.line) t
         WHERE h.category = t.category;
 
-        INSERT INTO stock_lots (category, lot, expires_on)
-        SELECT * FROM jsonb_to_recordset(p->'lots') AS l(category text, lot text, expires_on date) ORDER BY 1, 2
-        ON CONFLICT (category, lot) DO NOTHING;
+        IF jsonb_array_length(p->'lots') > 0 THEN
+          INSERT INTO stock_lots (category, lot, expires_on)
+          SELECT * FROM jsonb_to_recordset(p->'lots') AS l(category text, lot text, expires_on date) ORDER BY 1, 2
+          ON CONFLICT (category, lot) DO NOTHING;
+        END IF;
 
-        RETURN jsonb_build_object('status', 'ok', 'document_id', doc.id::text,
-          'movements', (SELECT jsonb_agg(jsonb_build_object('line', l, 'sequence', s::text, 'hash', h)) FROM unnest(lines, sequences, hashes) AS u(l, s, h)));
+        RETURN jsonb_build_object('status', 'ok', 'document_id', doc.id::text, 'sequences', sequences, 'hashes', hashes, 'lines', lines);
       END $$;
     `);
   }

@@ -60,10 +60,47 @@ export function warehouseSide(m: MovementLine): { warehouse: string; sign: 1 | -
 }
 
 
+const key = (...parts: (string | null)[]): string => JSON.stringify(parts);
+const signedQuantity = (m: MovementLine, sign: 1 | -1): Decimal => (sign === 1 ? m.quantity : m.quantity.negated());
+
+/**
+ * The document netted as stock_post_document takes it: per balance row (in the order the document
+ * first touches them), per (category, warehouse) position, and per category head (what it adds, its
+ * movements with a warehouse side, and its last line).
+ */
+function netted(movements: readonly MovementLine[]) {
+  const rows = new Map<string, { category: string; warehouse: string; lot: string; delta: Decimal }>();
+  const positions = new Map<string, { category: string; warehouse: string; delta: Decimal; movements: number }>();
+  const heads = new Map<string, { category: string; delta: Decimal; positions: number; line: number }>();
+  movements.forEach((m, index) => {
+    const head = heads.get(m.category) ?? { category: m.category, delta: new Decimal(0), positions: 0, line: 0 };
+    heads.set(m.category, { ...head, line: index + 1 });
+    const side = warehouseSide(m);
+    if (side === null) return;
+    const signed = signedQuantity(m, side.sign);
+    const lot = m.lot ?? '';
+    const row = rows.get(key(m.category, side.warehouse, lot)) ?? { category: m.category, warehouse: side.warehouse, lot, delta: new Decimal(0) };
+    rows.set(key(m.category, side.warehouse, lot), { ...row, delta: row.delta.plus(signed) });
+    const position = positions.get(key(m.category, side.warehouse)) ?? { category: m.category, warehouse: side.warehouse, delta: new Decimal(0), movements: 0 };
+    positions.set(key(m.category, side.warehouse), { ...position, delta: position.delta.plus(signed), movements: position.movements + 1 });
+    const current = heads.get(m.category)!;
+    heads.set(m.category, { ...current, delta: current.delta.plus(signed), positions: current.positions + 1 });
+  });
+  const balanceRow = (r: { category: string; warehouse: string; lot: string; delta: Decimal }) => ({ category: r.category, warehouse: r.warehouse, lot: r.lot, delta: r.delta.toFixed() });
+  return {
+    take: [...rows.values()].filter((r) => r.delta.isNegative() && !r.delta.isZero()).map((r, n) => ({ ...balanceRow(r), n })),
+    add: [...rows.values()].filter((r) => r.delta.isPositive() && !r.delta.isZero()).map(balanceRow),
+    positions: [...positions.values()].map((p) => ({ category: p.category, warehouse: p.warehouse, delta: p.delta.toFixed(), movements: p.movements })),
+    heads: [...heads.values()].map((h) => ({ category: h.category, delta: h.delta.toFixed(), positions: h.positions, line: h.line })),
+  };
+}
+
 interface PostReply {
   status: 'ok' | 'stale';
   document_id: string;
-  movements: { line: number; sequence: string; hash: string }[];
+  lines: number[];
+  sequences: (string | number)[];
+  hashes: string[];
 }
 
 const POST_SQL = 'SELECT stock_post_document($1::jsonb) AS reply';
@@ -82,6 +119,7 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
   const ids = movements.map(() => randomUUID());
   const payload = {
     closed_through: lock.closedThrough,
+    categories: [...lock.rules.keys()].sort(),
     rules: [...lock.rules.values()].map((rule) => ({ code: rule.code, scale: rule.scale, lot_tracked: rule.lotTracked })),
     warehouses: lock.named,
     document: {
@@ -91,11 +129,13 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
     },
     movements: movements.map((m, index) => {
       assert(lock.rules.has(m.category), `the chain of ${m.category} is locked`);
+      const side = warehouseSide(m);
       return {
         line: index + 1, id: ids[index], category: m.category, lot: m.lot, expires_on: m.expiresOn, quantity: m.quantity.toFixed(), from_node: formatNode(m.from),
-        to_node: formatNode(m.to), warehouse: warehouseSide(m)?.warehouse ?? null, unit_cost: m.unitCost?.toFixed() ?? null,
+        to_node: formatNode(m.to), warehouse: side?.warehouse ?? null, unit_cost: m.unitCost?.toFixed() ?? null, signed: side ? signedQuantity(m, side.sign).toFixed() : null,
       };
     }),
+    ...netted(movements),
     lots: newLots.map((l) => ({ category: l.category, lot: l.lot, expires_on: l.expiresOn })),
   };
   let reply: PostReply;
@@ -107,12 +147,9 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
     throw error;
   }
   if (reply.status === 'stale') throw new StaleSnapshot();
-  assert(reply.status === 'ok' && reply.movements.length === movements.length, 'the posting wrote every movement');
-  const byLine = new Map(reply.movements.map((m) => [m.line, m]));
-  const posted = movements.map((m, index) => {
-    const written = byLine.get(index + 1)!;
-    return { ...m, id: ids[index]!, line: index + 1, sequence: BigInt(written.sequence), hash: written.hash };
-  });
+  assert(reply.status === 'ok' && reply.lines.length === movements.length, 'the posting wrote every movement');
+  const written = new Map(reply.lines.map((line, i) => [line, { sequence: BigInt(reply.sequences[i]!), hash: reply.hashes[i]! }]));
+  const posted = movements.map((m, index) => ({ ...m, id: ids[index]!, line: index + 1, ...written.get(index + 1)! }));
   return { id: reply.document_id, header, recordedAt, movements: posted };
 }
 
