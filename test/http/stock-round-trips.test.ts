@@ -1,0 +1,68 @@
+// Proves a posting takes one database round trip once the caches are warm: receipts (lots too) and write-offs send only the stock_post_document call (the token lookup is cached), and a refusal found against the cached snapshot is confirmed under the lock with the same reply.
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
+
+let app: TestApp;
+let statements: string[] = [];
+const original = pg.Client.prototype.query;
+beforeAll(async () => {
+  app = await startTestApp();
+  await seedWarehouses(app);
+  // Counts what the service sends; app.sql's own statements are made outside the counted window.
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as string | { text: string };
+    statements.push(typeof first === 'string' ? first : first.text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+});
+afterEach(() => {
+  statements = [];
+});
+afterAll(async () => {
+  pg.Client.prototype.query = original;
+  await app.close();
+});
+
+async function counted(post: () => Promise<{ status: number }>, status = 201): Promise<string[]> {
+  statements = [];
+  const reply = await post();
+  expect(reply.status).toBe(status);
+  return statements.map((text) => text.replace(/\s+/g, ' ').trim().slice(0, 60));
+}
+
+describe('one round trip per posting', () => {
+  it('receipts, lot receipts and write-offs send one statement once the snapshot and the token are cached', async () => {
+    const tent = await newCategory(app, 'tent');
+    const water = await newCategory(app, 'water');
+    await receipt(app, 'WH-A', [{ category: tent, quantity: '10' }]);
+    await receipt(app, 'WH-A', [{ category: water, quantity: '10', lot: 'L-1', expiresOn: '2030-01-31' }]);
+    expect(await counted(() => receipt(app, 'WH-A', [{ category: tent, quantity: '5' }]))).toEqual(['SELECT stock_post_document($1::jsonb) AS reply']);
+    expect(await counted(() => writeOff(app, 'WH-A', [{ category: tent, quantity: '3' }]))).toEqual(['SELECT stock_post_document($1::jsonb) AS reply']);
+    expect(await counted(() => receipt(app, 'WH-A', [{ category: water, quantity: '4', lot: 'L-2', expiresOn: '2030-02-28' }]))).toEqual([
+      'SELECT stock_post_document($1::jsonb) AS reply',
+    ]);
+    await expectLedgerHealthy(app);
+  });
+
+  it('a refusal against the cached snapshot is confirmed under the lock, and the reply is the same', async () => {
+    const tent = await newCategory(app, 'tent');
+    await receipt(app, 'WH-A', [{ category: tent, quantity: '2' }]);
+    const sent = await counted(() => writeOff(app, 'WH-A', [{ category: tent, quantity: '3' }]), 409);
+    expect(sent).toEqual(['SELECT stock_post_document($1::jsonb) AS reply']);
+    const short = await writeOff(app, 'WH-A', [{ category: tent, quantity: '3' }]);
+    expect(short.body.error).toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+    expect(short.body.error.details[0]).toMatchObject({ category: tent, warehouse: 'WH-A', requested: '3', available: '2' });
+    // An inactive warehouse: refused from the snapshot, confirmed under the lock (BEGIN … ROLLBACK).
+    const refused = await counted(() => receipt(app, 'WH-C', [{ category: tent, quantity: '1' }]), 422);
+    expect(refused[0]).toMatch(/^BEGIN/);
+    // A lot known with another expiry: the optimistic posting is stale, the locked one names the line.
+    const water = await newCategory(app, 'water');
+    await receipt(app, 'WH-A', [{ category: water, quantity: '1', lot: 'L-9', expiresOn: '2030-01-31' }]);
+    const conflict = await receipt(app, 'WH-A', [{ category: water, quantity: '1', lot: 'L-9', expiresOn: '2030-03-31' }]);
+    expect(conflict.status).toBe(422);
+    expect(conflict.body.error.details).toEqual([expect.objectContaining({ field: 'lines[0].expiresOn', reason: expect.stringContaining('2030-01-31') })]);
+    await expectLedgerHealthy(app);
+  });
+});
