@@ -53,7 +53,9 @@ export class Migration20261220000100PostInOneCall extends Migration {
       -- The lines arrive as jsonb, which the planner guesses at 100 rows: joins with the projections are
       -- held to index probes, and plans are made once per connection. The service nets the document
       -- beforehand: p->'take' and p->'add' per balance row, p->'positions' per (category, warehouse),
-      -- p->'heads' per category; p->'movements' in line order.
+      -- p->'heads' per category; each of p->'movements' carries its place in the document's own
+      -- running figures (seq_n in its category; wh_cum, wh_n in its (category, warehouse); cat_cum,
+      -- cat_n in its category; null without a warehouse side), to add to what the heads and positions hold.
       CREATE FUNCTION stock_post_document(p jsonb) RETURNS jsonb LANGUAGE plpgsql VOLATILE
         SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
       DECLARE
@@ -127,14 +129,12 @@ export class Migration20261220000100PostInOneCall extends Migration {
 
         -- Each movement with its sequence and running balances (positions and heads as before this document).
         FOR mv IN
-          SELECT x.id, x.line, x.category, h.last_sequence + row_number() OVER (PARTITION BY x.category ORDER BY x.line) AS sequence, h.last_hash,
+          SELECT x.id, x.line, x.category, h.last_sequence + x.seq_n AS sequence, h.last_hash,
                  x.lot, x.expires_on, x.quantity, x.from_node, x.to_node, x.warehouse, x.unit_cost,
-                 CASE WHEN x.warehouse IS NOT NULL THEN coalesce(s.on_hand, 0) + sum(x.signed) OVER (PARTITION BY x.category, x.warehouse ORDER BY x.line) END AS warehouse_balance,
-                 CASE WHEN x.warehouse IS NOT NULL THEN coalesce(s.movements, 0) + count(*) OVER (PARTITION BY x.category, x.warehouse ORDER BY x.line) END AS warehouse_position,
-                 CASE WHEN x.warehouse IS NOT NULL THEN h.on_hand + sum(x.signed) OVER (PARTITION BY x.category ORDER BY x.line) END AS category_balance,
-                 CASE WHEN x.warehouse IS NOT NULL THEN h.positions + count(x.warehouse) OVER (PARTITION BY x.category ORDER BY x.line) END AS category_position
+                 coalesce(s.on_hand, 0) + x.wh_cum AS warehouse_balance, coalesce(s.movements, 0) + x.wh_n AS warehouse_position,
+                 h.on_hand + x.cat_cum AS category_balance, h.positions + x.cat_n AS category_position
           FROM jsonb_to_recordset(p->'movements') AS x(line int, id uuid, category text, lot text, expires_on date, quantity numeric, from_node text, to_node text, warehouse text,
-                                                      unit_cost numeric, signed numeric)
+                                                      unit_cost numeric, seq_n int, wh_cum numeric, wh_n int, cat_cum numeric, cat_n int)
           JOIN stock_chains h ON h.category = x.category
           LEFT JOIN stock_positions s ON s.category = x.category AND s.warehouse = x.warehouse
           ORDER BY x.category, x.line

@@ -95,6 +95,32 @@ function netted(movements: readonly MovementLine[]) {
   };
 }
 
+/**
+ * Each movement's place in the document's own running figures: its number in its category's chain,
+ * and (with a warehouse side) the quantity and count so far in its (category, warehouse) and in its
+ * category, this movement included. The posting adds them to what the positions and heads held.
+ */
+function runningWithin(movements: readonly MovementLine[]) {
+  const sequences = new Map<string, number>();
+  const sums = new Map<string, { sum: Decimal; n: number }>();
+  const add = (k: string, signed: Decimal) => {
+    const before = sums.get(k) ?? { sum: new Decimal(0), n: 0 };
+    const after = { sum: before.sum.plus(signed), n: before.n + 1 };
+    sums.set(k, after);
+    return after;
+  };
+  return movements.map((m) => {
+    const seq_n = (sequences.get(m.category) ?? 0) + 1;
+    sequences.set(m.category, seq_n);
+    const side = warehouseSide(m);
+    if (side === null) return { seq_n, wh_cum: null, wh_n: null, cat_cum: null, cat_n: null };
+    const signed = signedQuantity(m, side.sign);
+    const inWarehouse = add(key(m.category, side.warehouse), signed);
+    const inCategory = add(key(m.category), signed);
+    return { seq_n, wh_cum: inWarehouse.sum.toFixed(), wh_n: inWarehouse.n, cat_cum: inCategory.sum.toFixed(), cat_n: inCategory.n };
+  });
+}
+
 interface PostReply {
   status: 'ok' | 'stale';
   document_id: string;
@@ -127,12 +153,12 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
       source_name: header.sourceName ?? null, reference: header.reference ?? null, reason: header.reason, transfer_id: header.transferId ?? null, stocktake_id: header.stocktakeId ?? null,
       reverses_document_id: header.reversesDocumentId ?? null, occurred_at: header.occurredAt, created_at: recordedAt.toISOString(), user_id: header.userId,
     },
-    movements: movements.map((m, index) => {
+    movements: runningWithin(movements).map((running, index) => {
+      const m = movements[index]!;
       assert(lock.rules.has(m.category), `the chain of ${m.category} is locked`);
-      const side = warehouseSide(m);
       return {
         line: index + 1, id: ids[index], category: m.category, lot: m.lot, expires_on: m.expiresOn, quantity: m.quantity.toFixed(), from_node: formatNode(m.from),
-        to_node: formatNode(m.to), warehouse: side?.warehouse ?? null, unit_cost: m.unitCost?.toFixed() ?? null, signed: side ? signedQuantity(m, side.sign).toFixed() : null,
+        to_node: formatNode(m.to), warehouse: warehouseSide(m)?.warehouse ?? null, unit_cost: m.unitCost?.toFixed() ?? null, ...running,
       };
     }),
     ...netted(movements),
