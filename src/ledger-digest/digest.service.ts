@@ -88,7 +88,7 @@ export class LedgerDigestService {
         ORDER BY m.recorded_at, m.category, m.sequence`);
       const leaves: Hash[] = [];
       for (let after = 0; ; ) {
-        const rows = await tx.execute<{ position: string; leaf: string }[]>('SELECT position::text, leaf FROM ledger_log WHERE position > ? ORDER BY position LIMIT ?', [after, BATCH]);
+        const rows = await tx.execute<{ position: string; leaf: string }[]>('SELECT l.position::text, l.leaf FROM ledger_log l WHERE l.position > ? ORDER BY l.position LIMIT ?', [after, BATCH]);
         for (const row of rows) leaves.push(Buffer.from(row.leaf, 'hex'));
         if (rows.length < BATCH) break;
         after = Number(rows[rows.length - 1]!.position);

@@ -83,6 +83,9 @@ describe('POST /ledger/verify {digest}', () => {
   it('proves a later ledger extends an earlier digest with an RFC 6962 consistency proof', async () => {
     const tent = await newCategory(app, 'tent');
     await receipt(app, 'WH-A', [{ category: tent, quantity: '10' }]);
+    // More than ten movements in the log, so its positions are past the digits where text and number order part.
+    const many = await Promise.all(Array.from({ length: 12 }, () => newCategory(app, 'rice')));
+    expect((await receipt(app, 'WH-B', many.map((category) => ({ category, quantity: '1.5' })))).status).toBe(201);
     const earlier = await digestNow();
     expect((await verifyWith(earlier)).digest).toMatchObject({ ok: true, problems: [], proof: { from: earlier.size, to: earlier.size, verified: true } });
     await receipt(app, 'WH-A', [{ category: tent, quantity: '4' }]);
