@@ -118,49 +118,31 @@ export class LedgerDigestService {
     }
     if (problems.length) return { ok: false, digest: shape, current: { size: 0, root: '' }, proof: null, firstDifference: problems[0]!, problems };
 
-    const rows = await this.logRows();
-    const stored = rows.map((r) => Buffer.from(r.leaf, 'hex'));
-    const current = rows.map((r) => (r.current === null ? MISSING : Buffer.from(r.current, 'hex')));
+    const log = await this.scanLog();
+    const { current } = log;
     const currentRoot = treeHash(current);
     const result: DigestVerification = { ok: false, digest: shape, current: { size: current.length, root: currentRoot.toString('hex') }, proof: null, firstDifference: null, problems };
 
-    const gap = rows.findIndex((r, i) => Number(r.position) !== i + 1);
-    if (gap >= 0 && gap < digest.size) {
-      problems.push({ kind: 'LOG_ALTERED', position: gap + 1, message: `position ${gap + 1} of the Merkle log was removed from the database (the log jumps to ${rows[gap]!.position})` });
+    if (log.gap && log.gap.index < digest.size) {
+      problems.push({ kind: 'LOG_ALTERED', position: log.gap.index + 1, message: `position ${log.gap.index + 1} of the Merkle log was removed from the database (the log jumps to ${log.gap.position})` });
     }
-    if (rows.length < digest.size) {
-      problems.push({ kind: 'LOG_SHORTER', position: rows.length + 1, message: `the digest covers ${digest.size} movements but the log in the database holds only ${rows.length}: movements from position ${rows.length + 1} on were removed` });
+    if (current.length < digest.size) {
+      problems.push({ kind: 'LOG_SHORTER', position: current.length + 1, message: `the digest covers ${digest.size} movements but the log in the database holds only ${current.length}: movements from position ${current.length + 1} on were removed` });
     }
-    const extends_ = rows.length >= digest.size && treeHash(current.slice(0, digest.size)).toString('hex') === digest.root;
-    if (extends_) {
+    const extendsDigest = current.length >= digest.size && treeHash(current.slice(0, digest.size)).toString('hex') === digest.root;
+    if (extendsDigest) {
       const hashes = consistencyProof(current, digest.size);
       result.proof = {
         from: digest.size, to: current.length, hashes: hashes.map((h) => h.toString('hex')),
         verified: verifyConsistency(digest.size, current.length, Buffer.from(digest.root, 'hex'), currentRoot, hashes),
       };
     } else {
-      problems.push(...this.localise(rows, stored, current, digest));
+      problems.push(...localise(log, digest));
     }
     problems.push(...(await this.headChanges(digest.heads)));
     result.ok = problems.length === 0 && result.proof?.verified === true;
     result.firstDifference = problems.find((p) => p.movement) ?? problems[0] ?? null;
     return result;
-  }
-
-  /** The first logged movement whose leaf differs from the one the digest's tree was built from. */
-  private localise(rows: LogRow[], stored: Hash[], current: Hash[], digest: SignedDigest): DigestProblem[] {
-    const size = Math.min(digest.size, rows.length);
-    const trusted = rows.length >= digest.size && treeHash(stored.slice(0, digest.size)).toString('hex') === digest.root;
-    for (let i = 0; i < size; i++) {
-      if (stored[i]!.equals(current[i]!)) continue;
-      const r = rows[i]!;
-      const movement = { id: r.movement_id, category: r.category, sequence: r.sequence, document: r.document };
-      const where = r.current === null
-        ? `movement ${r.movement_id} (position ${i + 1} of the log) is gone from the ledger`
-        : `movement ${r.sequence} of ${r.category} (document ${r.document}, position ${i + 1} of the log) is not what it was when the digest was sealed: its hash was recomputed`;
-      return [{ kind: r.current === null ? 'MOVEMENT_MISSING' : 'MOVEMENT_CHANGED', position: i + 1, movement, message: trusted ? where : `${where} (the log in the database was altered as well)` }];
-    }
-    return trusted ? [] : [{ kind: 'LOG_ALTERED', message: `the Merkle log in the database no longer hashes to the digest's root: it was rewritten within its first ${digest.size} positions` }];
   }
 
   /** Each chain head the digest lists must still be that category's movement at that sequence. */
@@ -182,9 +164,10 @@ export class LedgerDigestService {
     }));
   }
 
-  private async logRows(): Promise<LogRow[]> {
+  /** The Merkle log as sealed (stored leaves) and as the movements are now (current leaves), with its first gap and first mismatch. */
+  private async scanLog(): Promise<LogScan> {
     const em = forkOf(this.em);
-    const rows: LogRow[] = [];
+    const scan: LogScan = { stored: [], current: [], gap: null, mismatch: null };
     for (let after = 0; ; ) {
       const batch = await em.execute<LogRow[]>(
         `SELECT l.position::text, l.movement_id::text, l.leaf, CASE WHEN m.id IS NULL THEN NULL ELSE ${LEAF_SQL('m')} END AS current,
@@ -193,11 +176,17 @@ export class LedgerDigestService {
          WHERE l.position > ? ORDER BY l.position LIMIT ?`,
         [after, BATCH],
       );
-      rows.push(...batch);
+      for (const row of batch) {
+        const index = scan.stored.length;
+        if (!scan.gap && Number(row.position) !== index + 1) scan.gap = { index, position: row.position };
+        if (!scan.mismatch && row.leaf !== row.current) scan.mismatch = { index, row };
+        scan.stored.push(Buffer.from(row.leaf, 'hex'));
+        scan.current.push(row.current === null ? MISSING : Buffer.from(row.current, 'hex'));
+      }
       if (batch.length < BATCH) break;
       after = Number(batch[batch.length - 1]!.position);
     }
-    return rows;
+    return scan;
   }
 
   /**
@@ -259,6 +248,28 @@ export class LedgerDigestService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+interface LogScan {
+  stored: Hash[];
+  current: Hash[];
+  gap: { index: number; position: string } | null;
+  mismatch: { index: number; row: LogRow } | null;
+}
+
+/** The first logged movement whose leaf differs from the one the digest's tree was built from. */
+function localise(log: LogScan, digest: SignedDigest): DigestProblem[] {
+  const trusted = log.stored.length >= digest.size && treeHash(log.stored.slice(0, digest.size)).toString('hex') === digest.root;
+  const found = log.mismatch && log.mismatch.index < digest.size ? log.mismatch : null;
+  if (!found) {
+    return trusted ? [] : [{ kind: 'LOG_ALTERED', message: `the Merkle log in the database no longer hashes to the digest's root: it was rewritten within its first ${digest.size} positions` }];
+  }
+  const { index, row: r } = found;
+  const movement = { id: r.movement_id, category: r.category, sequence: r.sequence, document: r.document };
+  const where = r.current === null
+    ? `movement ${r.movement_id} (position ${index + 1} of the log) is gone from the ledger`
+    : `movement ${r.sequence} of ${r.category} (document ${r.document}, position ${index + 1} of the log) is not what it was when the digest was sealed: its hash was recomputed`;
+  return [{ kind: r.current === null ? 'MOVEMENT_MISSING' : 'MOVEMENT_CHANGED', position: index + 1, movement, message: trusted ? where : `${where} (the log in the database was altered as well)` }];
 }
 
 /** A leaf that cannot occur: the movement is gone. */
