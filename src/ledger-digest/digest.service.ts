@@ -14,7 +14,7 @@ import { afterRequestCommit, forkOf } from '../db/request-transaction.js';
 import { inTransaction } from '../db/transaction.js';
 import { type Actor, requireRole } from '../shared/actor.js';
 import { ValidationError } from '../shared/errors.js';
-import { type Hash, consistencyProof, treeHash, verifyConsistency } from './core/merkle.js';
+import { type Hash, type TreeMemo, consistencyProof, treeHash, verifyConsistency } from './core/merkle.js';
 import { type ChainHead, DIGEST_VERSION, type DigestStatement, type SignedDigest, headsSha256, signedBytes } from './core/statement.js';
 import { type SigningKey, loadSigningKey } from './signing.js';
 
@@ -120,7 +120,8 @@ export class LedgerDigestService {
 
     const log = await this.scanLog();
     const { current } = log;
-    const currentRoot = treeHash(current);
+    const memo: TreeMemo = new Map();
+    const currentRoot = treeHash(current, 0, current.length, memo);
     const result: DigestVerification = { ok: false, digest: shape, current: { size: current.length, root: currentRoot.toString('hex') }, proof: null, firstDifference: null, problems };
 
     if (log.gap && log.gap.index < digest.size) {
@@ -129,9 +130,9 @@ export class LedgerDigestService {
     if (current.length < digest.size) {
       problems.push({ kind: 'LOG_SHORTER', position: current.length + 1, message: `the digest covers ${digest.size} movements but the log in the database holds only ${current.length}: movements from position ${current.length + 1} on were removed` });
     }
-    const extendsDigest = current.length >= digest.size && treeHash(current.slice(0, digest.size)).toString('hex') === digest.root;
+    const extendsDigest = current.length >= digest.size && treeHash(current, 0, digest.size, memo).toString('hex') === digest.root;
     if (extendsDigest) {
-      const hashes = consistencyProof(current, digest.size);
+      const hashes = consistencyProof(current, digest.size, memo);
       result.proof = {
         from: digest.size, to: current.length, hashes: hashes.map((h) => h.toString('hex')),
         verified: verifyConsistency(digest.size, current.length, Buffer.from(digest.root, 'hex'), currentRoot, hashes),
@@ -168,13 +169,15 @@ export class LedgerDigestService {
   private async scanLog(): Promise<LogScan> {
     const em = forkOf(this.em);
     const scan: LogScan = { stored: [], current: [], gap: null, mismatch: null };
-    for (let after = 0; ; ) {
+    const [{ top }] = await em.execute<{ top: string }[]>('SELECT coalesce(max(position), 0)::text AS top FROM ledger_log');
+    // Ranges of positions rather than OFFSET/LIMIT pages: each batch joins and hashes only its own rows.
+    for (let after = 0; after < Number(top); after += BATCH) {
       const batch = await em.execute<LogRow[]>(
         `SELECT l.position::text, l.movement_id::text, l.leaf, CASE WHEN m.id IS NULL THEN NULL ELSE ${LEAF_SQL('m')} END AS current,
                 m.category, m.sequence::text, m.document_id::text AS document
          FROM ledger_log l LEFT JOIN stock_movements m ON m.id = l.movement_id
-         WHERE l.position > ? ORDER BY l.position LIMIT ?`,
-        [after, BATCH],
+         WHERE l.position > ? AND l.position <= ? ORDER BY l.position`,
+        [after, after + BATCH],
       );
       for (const row of batch) {
         const index = scan.stored.length;
@@ -183,8 +186,6 @@ export class LedgerDigestService {
         scan.stored.push(Buffer.from(row.leaf, 'hex'));
         scan.current.push(row.current === null ? MISSING : Buffer.from(row.current, 'hex'));
       }
-      if (batch.length < BATCH) break;
-      after = Number(batch[batch.length - 1]!.position);
     }
     return scan;
   }

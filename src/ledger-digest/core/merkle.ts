@@ -31,29 +31,37 @@ function split(n: number): number {
   return k;
 }
 
+/** Subtree hashes already computed for one list of leaves, keyed by range: a root, an older root and a proof share most nodes. */
+export type TreeMemo = Map<number, Hash>;
+
 /** MTH of leaves[from, to) given their leaf hashes; the empty tree is SHA-256 of nothing. */
-export function treeHash(leaves: readonly Hash[], from = 0, to = leaves.length): Hash {
+export function treeHash(leaves: readonly Hash[], from = 0, to = leaves.length, memo?: TreeMemo): Hash {
   const n = to - from;
   if (n === 0) return sha256();
   if (n === 1) return leaves[from]!;
+  const key = from * 2 ** 26 + n; // exact while from and n stay below 2^26 (67 million leaves)
+  const known = memo?.get(key);
+  if (known) return known;
   const k = split(n);
-  return nodeHash(treeHash(leaves, from, from + k), treeHash(leaves, from + k, to));
+  const hash = nodeHash(treeHash(leaves, from, from + k, memo), treeHash(leaves, from + k, to, memo));
+  memo?.set(key, hash);
+  return hash;
 }
 
 /** PROOF(m, D[n]) of RFC 6962 §2.1.2: the hashes that prove the first m leaves are a prefix of all n. */
-export function consistencyProof(leaves: readonly Hash[], m: number): Hash[] {
+export function consistencyProof(leaves: readonly Hash[], m: number, memo?: TreeMemo): Hash[] {
   const n = leaves.length;
   if (!Number.isInteger(m) || m < 0 || m > n) throw new RangeError(`a proof from size ${m} needs 0 ≤ m ≤ ${n}`);
   if (m === 0 || m === n) return [];
-  return subproof(leaves, m, 0, n, true);
+  return subproof(leaves, m, 0, n, true, memo);
 }
 
-function subproof(leaves: readonly Hash[], m: number, from: number, to: number, complete: boolean): Hash[] {
+function subproof(leaves: readonly Hash[], m: number, from: number, to: number, complete: boolean, memo?: TreeMemo): Hash[] {
   const n = to - from;
-  if (m === n) return complete ? [] : [treeHash(leaves, from, to)];
+  if (m === n) return complete ? [] : [treeHash(leaves, from, to, memo)];
   const k = split(n);
-  if (m <= k) return [...subproof(leaves, m, from, from + k, complete), treeHash(leaves, from + k, to)];
-  return [...subproof(leaves, m - k, from + k, to, false), treeHash(leaves, from, from + k)];
+  if (m <= k) return [...subproof(leaves, m, from, from + k, complete, memo), treeHash(leaves, from + k, to, memo)];
+  return [...subproof(leaves, m - k, from + k, to, false, memo), treeHash(leaves, from, from + k, memo)];
 }
 
 /** Verifies a consistency proof (RFC 9162 §2.1.4.2): the tree (m, firstRoot) is a prefix of (n, secondRoot). */

@@ -76,6 +76,17 @@ describe('Merkle log (RFC 6962)', () => {
     }
   });
 
+  it('one memo of subtree hashes shared by the current root, an older root and the proof changes none of them', () => {
+    const tree = many.slice(0, 37);
+    const memo = new Map();
+    expect(treeHash(tree, 0, 37, memo)).toEqual(treeHash(tree));
+    for (let m = 0; m <= 37; m++) {
+      expect(treeHash(tree, 0, m, memo), `root ${m}`).toEqual(treeHash(tree.slice(0, m)));
+      expect(consistencyProof(tree, m, memo), `proof ${m}`).toEqual(consistencyProof(tree, m));
+    }
+    expect(memo.size).toBeGreaterThan(0);
+  });
+
   it('a tree shorter than the earlier one, or an empty proof between different sizes, proves nothing', () => {
     const tree = many.slice(0, 5);
     expect(verifyConsistency(5, 4, treeHash(tree), treeHash(tree.slice(0, 4)), [])).toBe(false);
