@@ -85,6 +85,8 @@ const TABLE = `
   GET  /ledger                           ok     ok     403    403    403    403    ok     401    401
   GET  /ledger/check                     ok     403    403    403    403    403    ok     401    401
   GET  /ledger/verify                    ok     403    403    403    403    403    ok     401    401
+  POST /ledger/verify                    ok     403    403    403    403    403    ok     401    401
+  GET  /ledger/digest                    ok     403    403    403    403    403    ok     401    401
   GET  /lots                             ok     ok     403    403    403    403    ok     401    401
   POST /lots/:category/:lot/status       ok     ok     403    403    403    403    403    401    401
   PUT  /quotas                           ok     403    403    403    403    403    403    401    401

@@ -18,6 +18,11 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_OWNER_URL: z.string().url().optional(),
+  ALLOW_SUPERUSER: z.enum(['0', '1', 'true', 'false']).default('0'),
+  LEDGER_SIGNING_KEY: z.string().min(1).optional(),
+  LEDGER_DIGEST_LOG: z.string().min(1).optional(),
+  LEDGER_DIGEST_EVERY: z.string().regex(DURATION, 'LEDGER_DIGEST_EVERY is a duration such as 1d or 6h').default('1d'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -42,6 +47,12 @@ export interface Config {
   dataDir: string;
   /** External PostgreSQL; when absent an embedded one is started in dataDir. */
   databaseUrl?: string;
+  /** The owner's URL for migrations and grants when DATABASE_URL is the service's ordinary role. */
+  databaseOwnerUrl?: string;
+  /** Run even when the service's database role is a superuser (ALLOW_SUPERUSER=1). */
+  allowSuperuser: boolean;
+  /** The ledger digests: signing key (PEM or a file; default a key file in DATA_DIR), the log outside the database, how often. */
+  ledgerDigest: { signingKey?: string; keyFile: string; logFile: string; everyMs: number };
   embeddedPgPort: number;
   adminToken?: string;
   logLevel: string;
@@ -74,6 +85,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: resolve(PROJECT_ROOT, e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    allowSuperuser: e.ALLOW_SUPERUSER === '1' || e.ALLOW_SUPERUSER === 'true',
+    ledgerDigest: {
+      signingKey: e.LEDGER_SIGNING_KEY,
+      keyFile: resolve(PROJECT_ROOT, e.DATA_DIR, 'ledger-signing-key.pem'),
+      logFile: resolve(PROJECT_ROOT, e.LEDGER_DIGEST_LOG ?? resolve(PROJECT_ROOT, e.DATA_DIR, 'ledger-digests.jsonl')),
+      everyMs: durationMs(e.LEDGER_DIGEST_EVERY),
+    },
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     system.services.backups.stopSchedule();
     system.services.allocations.stopExpiry();
+    system.services.ledgerDigest.stopSchedule();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await system.close();
     process.exit(0);
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     log.info({ port: config.port, database: system.database }, `listening on http://localhost:${config.port} (OpenAPI at /openapi.json)`);
     // BACKUP_DIR + BACKUP_EVERY: the service backs itself up; GET /health shows the age of the newest backup.
     system.services.backups.startSchedule(log.child({ component: 'backup' }));
+    // A signed ledger digest goes to the log outside the database at least every LEDGER_DIGEST_EVERY (and at every month-end close).
+    system.services.ledgerDigest.startSchedule((error) => log.error({ err: error }, 'appending the scheduled ledger digest failed'));
   } catch (error) {
     await system.close();
     throw error;

@@ -3,8 +3,9 @@ import { AllocationService } from './allocation/index.js';
 import { BackupService } from './backup/index.js';
 import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
-import type { Config } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
+import { LedgerDigestService } from './ledger-digest/index.js';
 import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
 import { todayInCity } from './shared/dates.js';
@@ -29,12 +30,14 @@ export interface Services {
   backups: BackupService;
   /** Allocations (调拨): kits, orders and reservations, dispatch and delivery. */
   allocations: AllocationService;
+  /** Signed ledger digests (Merkle log over the movements), their log outside the database, and their verification. */
+  ledgerDigest: LedgerDigestService;
   /** The Excel reports; a bad definition in reports/ throws here, naming the file and the field. */
   reports: ReportsService;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours'>>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours' | 'ledgerDigest'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   const stock = new StockService(em);
@@ -48,6 +51,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     claims: new ClaimsService(em, policies),
     payouts: new PayoutsService(em, policies),
     stock,
+    ledgerDigest: new LedgerDigestService(em, config.ledgerDigest ?? loadConfig({}).ledgerDigest),
     // A report streams after its request ended, through a connection of its own (hence the URL).
     reports: new ReportsService(em, config.paths.reports, () => orm.config.get('clientUrl')!, (code) => {
       try {

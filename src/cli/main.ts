@@ -8,6 +8,7 @@ import { loadConfig } from '../config.js';
 import type { ImportOptions, ImportReport } from '../imports/index.js';
 import { createLogger } from '../logger.js';
 import type { Services } from '../services.js';
+import { parseDigest } from '../ledger-digest/index.js';
 import { ROLES } from '../users/index.js';
 import { refusalLines } from './problems.js';
 import { backupProgress, importProgress, reportProgress, restoreProgress } from './progress.js';
@@ -109,11 +110,39 @@ function ledgerCommands(program: Command): void {
   ledger
     .command('verify')
     .description('recompute every hash chain; exits 1 if any row was changed behind the service')
-    .action(async () => {
-      const result = await withSystem((s) => s.stock.verify(null));
-      print(result);
-      if (!result.ok) process.exitCode = 1;
-    });
+    .option('--digest <file>', 'also prove the ledger extends this earlier digest (a GET /ledger/digest reply, or a line of the digest log; the last line of a .jsonl file)')
+    .action(async (options: { digest?: string }) => verifyLedgerCommand(options.digest));
+  ledger
+    .command('digest')
+    .description('seal a signed digest now, append it to the digest log outside the database, and print it')
+    .action(async () => print(await withSystem((s) => s.ledgerDigest.append('cli'))));
+  program
+    .command('verify-ledger')
+    .description('the same as `ledger verify`')
+    .option('--digest <file>', 'an earlier digest to prove the ledger extends')
+    .action(async (options: { digest?: string }) => verifyLedgerCommand(options.digest));
+}
+
+async function verifyLedgerCommand(digestFile?: string): Promise<void> {
+  const digest = digestFile ? parseDigest(lastJson(await readFile(digestFile, 'utf8'))) : null;
+  const result = await withSystem(async (s) => {
+    const chains = await s.stock.verify(null);
+    if (!digest) return chains;
+    const extension = await s.ledgerDigest.verify(null, digest);
+    return { ...chains, ok: chains.ok && extension.ok, digest: extension };
+  });
+  print(result);
+  if (!result.ok) process.exitCode = 1;
+}
+
+/** A digest file holds one JSON document, or JSON lines (the digest log): the last one counts. */
+function lastJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const lines = text.split('\n').filter((line) => line.trim());
+    return JSON.parse(lines[lines.length - 1] ?? 'null');
+  }
 }
 
 function maintenanceCommands(program: Command): void {

@@ -10,6 +10,8 @@ import { migrationsList } from './migrations/index.js';
 export interface OrmOptions {
   url: string;
   poolMax: number;
+  /** Apply pending migrations on open (default true); false when the URL is the service role, which may not. */
+  migrate?: boolean;
 }
 
 export function ormConfig(options: OrmOptions) {
@@ -32,7 +34,7 @@ export function ormConfig(options: OrmOptions) {
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
-  await orm.getMigrator().up();
+  if (options.migrate !== false) await orm.getMigrator().up();
   return orm;
 }
 

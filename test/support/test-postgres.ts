@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/shared/decimal.js';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres.js';
-import { ensureDatabase, openOrm } from '../../src/db/orm.js';
+import { openOrm } from '../../src/db/orm.js';
+import { applyGrants, ensureOwnedDatabase, ensureRoles } from '../../src/db/roles.js';
+import { TEST_OWNER, TEST_SERVICE, asOwner } from './roles.js';
 
 const TEMPLATE_DATABASE = 'relief_template';
 const START_ATTEMPTS = 5;
@@ -41,9 +43,14 @@ process.on('SIGTERM', stop).on('SIGINT', stop);
 
 try {
   pg = await startOnFreePort(dataDir);
-  const templateUrl = await ensureDatabase(pg.url, TEMPLATE_DATABASE);
-  const orm = await openOrm({ url: templateUrl, poolMax: 2 });
+  // Both roles as the service has them: migrations as the owner, then the grants for the service role.
+  await ensureRoles(pg.url, TEST_OWNER, TEST_SERVICE);
+  await ensureOwnedDatabase(pg.url, TEMPLATE_DATABASE, TEST_OWNER.name);
+  const templateUrl = new URL(pg.url);
+  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
+  const orm = await openOrm({ url: asOwner(templateUrl.toString()), poolMax: 2 });
   await orm.close(true);
+  await applyGrants(asOwner(templateUrl.toString()), TEST_SERVICE.name);
   process.stdout.write(`ready ${pg.url}\n`);
 } catch (error) {
   process.stderr.write(`test PostgreSQL could not start: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -6,6 +6,7 @@ import { backupRoutes } from './backup.routes.js';
 import { allocationRoutes } from './allocation.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { claimRoutes } from './claims.routes.js';
+import { digestRoutes } from './digest.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { payoutRoutes } from './payouts.routes.js';
@@ -27,6 +28,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
     ...payoutRoutes(services, config.limits.importRows),
     ...stockRoutes(services),
     ...ledgerRoutes(services, config.limits.importRows),
+    ...digestRoutes(services),
     ...periodRoutes(services),
     ...backupRoutes(services),
     ...allocationRoutes(services, config.limits.importRows),

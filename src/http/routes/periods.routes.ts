@@ -6,7 +6,7 @@ const READERS = ['admin', 'keeper', 'finance'] as const;
 const PERIOD = '{period, status, closedAt, closedBy}';
 
 /** Accounting periods (会计期间) and month-end close (月结). */
-export function periodRoutes({ stock }: Services) {
+export function periodRoutes({ stock, ledgerDigest }: Services) {
   return [
     route({
       method: 'get', path: '/periods', tag: 'periods', roles: READERS, summary: 'Months from the first movement through the current month, OPEN or CLOSED',
@@ -17,7 +17,12 @@ export function periodRoutes({ stock }: Services) {
       method: 'post', path: '/periods/:period/close', tag: 'periods', roles: ['admin', 'finance'],
       summary: 'Close a month (月结) once every earlier month is closed and the month has ended; freezes the closing balance of every warehouse, category and lot',
       responses: { 200: `${PERIOD} + balances (frozen rows)`, 409: 'PERIOD_ALREADY_CLOSED, PERIOD_NOT_ENDED or PERIOD_OUT_OF_ORDER' },
-      handle: async ({ actor, params }) => ok(await stock.periods.close(actor, params.period!)),
+      handle: async ({ actor, params, log }) => {
+        const closed = await stock.periods.close(actor, params.period!);
+        // Every month-end close leaves a signed digest in the log outside the database.
+        await ledgerDigest.appendAfterCommit(`month-end close ${params.period}`, (error) => log.error({ err: error }, 'appending the ledger digest after the close failed'));
+        return ok(closed);
+      },
     }),
     route({
       method: 'post', path: '/periods/:period/reopen', tag: 'periods', roles: ['admin'], summary: 'Reopen the latest closed month, with a reason; its frozen balances are discarded',
