@@ -7,7 +7,7 @@
 // it: no router, no validation library, no ORM pool, tokens looked up in a Map, minimal replies.
 // Both run with the same concurrency, in alternating rounds of the same run on the same server.
 // Round trips are counted on every pg client (pg.Client.prototype.query), so they include token lookups.
-// Usage: npx tsx bench/claims.ts [--claims 3000] [--concurrency 16] [--rounds 4]
+// Usage: npx tsx bench/claims.ts [--claims 3000] [--concurrency 16] [--rounds 4] [--cache-tokens]
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -23,6 +23,7 @@ import { buildServices } from '../src/services.js';
 import { formatMoney, sum } from '../src/shared/amounts.js';
 import { addDays, todayInCity } from '../src/shared/dates.js';
 import { Decimal } from '../src/shared/decimal.js';
+import type { Actor } from '../src/shared/actor.js';
 import { flag, fmt, startBenchPostgres, timed } from './support.js';
 
 const REQUESTS_PER_CLAIM = 4;
@@ -236,7 +237,12 @@ async function claimsTarget(url: string): Promise<Target> {
   const config = { ...loadConfig({}), databaseUrl: url, dbPoolMax: POOL_MAX };
   const orm = await openOrm({ url, poolMax: POOL_MAX });
   const services = buildServices(orm, config);
-  const app = createApp({ routes: allRoutes(services, config), log: pino({ level: 'silent' }), authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits });
+  // --cache-tokens: token lookups answered from a Map, to see the service without them (a token cache's effect).
+  const cached = new Map<string, Promise<Actor | null>>();
+  const authenticate = process.argv.includes('--cache-tokens')
+    ? (t: string) => cached.get(t) ?? (cached.set(t, services.users.authenticate(t)), cached.get(t)!)
+    : (t: string) => services.users.authenticate(t);
+  const app = createApp({ routes: allRoutes(services, config), log: pino({ level: 'silent' }), authenticate, idempotency: services.idempotency, limits: config.limits });
   const { server, base } = await listen(app);
   const admin = (await services.users.bootstrapAdmin())!;
   const assessor = (await call(base, admin, '/users', { name: 'bench-assessor', role: 'assessor' }, 201)).token;
@@ -265,7 +271,7 @@ async function main(): Promise<void> {
   const bare = await bareTarget(await bench.database('bench_bare'));
   const ours = await claimsTarget(await bench.database('bench_claims'));
   try {
-    console.log(`claims over HTTP vs bare koa + pg doing the same four steps (embedded PostgreSQL, fsync on; ${fmt(claims)} claims each side, concurrency ${concurrency}, pool ${POOL_MAX}, ${rounds} alternating rounds)`);
+    console.log(`claims over HTTP vs bare koa + pg doing the same four steps (embedded PostgreSQL, fsync on; ${fmt(claims)} claims each side, concurrency ${concurrency}, pool ${POOL_MAX}, ${rounds} alternating rounds${process.argv.includes('--cache-tokens') ? ', service tokens cached in the bench' : ''})`);
     const warmup = Math.min(100, claims);
     await drive(warmup, concurrency, (i) => bare.job(claims + i));
     await drive(warmup, concurrency, (i) => ours.job(claims + i)); // other people than the measured claims
