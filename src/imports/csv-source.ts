@@ -35,9 +35,11 @@ function lineBreaksIn(raw: string): number {
   return breaks;
 }
 
+// Module level, not inside trimCell: tsx names every function it creates, so a closure made per call costs more than the trim.
+const isSpace = (code: number) => code === 32 || code === 9;
+
 /** Only ASCII spaces and tabs: a full-width space (U+3000) or a no-break space is part of the text. */
 export function trimCell(cell: string): string {
-  const isSpace = (code: number) => code === 32 || code === 9;
   if (cell === '' || (!isSpace(cell.charCodeAt(0)) && !isSpace(cell.charCodeAt(cell.length - 1)))) return cell;
   let from = 0;
   let to = cell.length;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine, copyRows, transactionConnection } from '../db/raw-connection.js';
 import { inTransaction } from '../db/transaction.js';
@@ -134,15 +134,13 @@ async function writeStaged<Row>(tx: EntityManager, staged: StagedWrite<Row>, row
   return staged.merge(client, stage, rows.length);
 }
 
-/** Rows per batch of the fast path: each is copied, checked and merged while Node reads the next. */
-export const STREAM_BATCH_ROWS = 20_000;
+const COPY_CHUNK_CHARS = 256 * 1024;
 
 /**
- * The fast path: one pass over the file, each record checked on its cells as read. Good rows go in
- * batches into a temporary stage by COPY, are checked against the database there and merged — each
- * batch while Node reads the next, so parsing and PostgreSQL's work overlap. Every problem is still
- * collected; a file with any is refused and the one transaction rolled back, so nothing is written
- * (a dry run rolls back too). A second row with a code already read is a problem and is not staged.
+ * The fast path: one pass over the file, each record checked on its cells and, when good, streamed by
+ * COPY into a temporary stage while the rest is read (PostgreSQL ingests while Node parses). Every problem
+ * is still collected; a file with any is refused and the transaction rolled back, so nothing is written.
+ * Then the database checks on the stage, one merge, and the import's record.
  */
 async function runStreamed<K extends string, Row>(
   em: EntityManager,
@@ -158,43 +156,18 @@ async function runStreamed<K extends string, Row>(
     return await inTransaction(em, async (tx) => {
       const client = await transactionConnection(tx);
       await client.query(`CREATE TEMP TABLE ${stage} (line integer, ${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
+      const copy = client.query(copyFrom(`COPY ${stage} (${columns.join(', ')}) FROM STDIN`));
+      const copied = finished(copy);
       const problems: FieldProblem[] = [];
       const duplicates: Duplicate[] = [];
-      const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
-      let headerOf: (key: K) => string = (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key;
-      const checkedHeaderOf = (key: string) => headerOf(key as K);
       let rows = 0;
-      let written = 0;
-      const estimatedTotal = Math.max(1, countLines(text) - 1);
-
-      /** Copies one batch into the emptied stage, checks it, merges it. */
-      const writeBatch = async (copyText: string, batchRows: number) => {
-        await client.query(`TRUNCATE ${stage}`);
-        await pipeline(Readable.from([copyText]), client.query(copyFrom(`COPY ${stage} (${columns.join(', ')}) FROM STDIN`)));
-        await staged.checkStage?.(client, stage, problems, checkedHeaderOf);
-        // A file with a problem is refused: its later batches are only checked, to report every problem.
-        if (problems.length === 0) {
-          const merged = await staged.merge(client, stage, batchRows);
-          counts.inserted += merged.inserted;
-          counts.updated += merged.updated;
-          counts.unchanged += merged.unchanged;
-        }
-        written += batchRows;
-        options.onProgress?.('writing', written, Math.max(estimatedTotal, rows));
-      };
-      let writing: Promise<void> = Promise.resolve();
-      const startBatch = async (copyText: string, batchRows: number) => {
-        await writing; // one batch in PostgreSQL at a time, the next one being read meanwhile
-        writing = writeBatch(copyText, batchRows);
-        writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      };
-
+      let headerOf: (key: K) => string = (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key;
       try {
         const firstLineOf = new Map<string, number>();
+        const estimatedTotal = Math.max(1, countLines(text) - 1);
         let reader: CellsReader<K> | null = null;
         let keys: readonly (K | null)[] | null = null;
-        let batch = '';
-        let batchRows = 0;
+        let chunk = '';
         for await (const record of readCsvCells(text, format.columns, options.maxRows)) {
           if (record.keys !== keys) {
             keys = record.keys;
@@ -207,31 +180,38 @@ async function runStreamed<K extends string, Row>(
             problems.push(...record.problems);
             continue;
           }
-          const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, checkedHeaderOf);
+          const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, headerOf as (key: string) => string);
           if (cells === null) continue;
-          rows++;
           const key = cells[0]!;
           const first = firstLineOf.get(key);
-          if (first !== undefined) {
+          if (first === undefined) firstLineOf.set(key, record.line);
+          else {
             const problem: FieldProblem = { line: record.line, field: headerOf(format.columns[0]!.key), value: key, reason: '' };
             problems.push(problem);
             duplicates.push({ problem, firstLine: first });
-            continue;
           }
-          firstLineOf.set(key, record.line);
-          batch += `${record.line}\t${copyLine(cells)}`;
-          if (++batchRows === STREAM_BATCH_ROWS) {
-            await startBatch(batch, batchRows);
-            [batch, batchRows] = ['', 0];
-            options.onProgress?.('validating', rows, Math.max(estimatedTotal, rows));
+          rows++;
+          chunk += `${record.line}\t${copyLine(cells)}`;
+          if (chunk.length >= COPY_CHUNK_CHARS) {
+            if (!copy.write(chunk)) await once(copy, 'drain');
+            chunk = '';
+            options.onProgress?.('validating', rows, estimatedTotal);
+            options.onProgress?.('writing', rows, estimatedTotal);
           }
         }
-        if (batchRows > 0) await startBatch(batch, batchRows);
-      } finally {
-        await writing;
+        copy.end(chunk);
+        await copied;
+      } catch (error) {
+        // A COPY left open would hold the connection: fail it, so the rollback can run.
+        copy.destroy(error as Error);
+        await copied.catch(() => undefined);
+        throw error;
       }
       options.onProgress?.('validating', rows, rows);
+      options.onProgress?.('writing', rows, rows);
+      await staged.checkStage?.(client, stage, problems, headerOf as (key: string) => string);
       if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates, options.listProblems ?? MAX_LISTED_PROBLEMS);
+      const counts = await staged.merge(client, stage, rows);
       const report: ImportReport = { kind: format.kind, rows, dryRun: options.dryRun, encoding, ...counts };
       if (options.dryRun) throw new DryRunRollback(report);
       await tx.execute('INSERT INTO import_runs (kind, user_id, source, rows, inserted, updated, unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)', [
