@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
@@ -32,25 +31,25 @@ const categoryColumns: readonly ColumnSpec<CategoryKey>[] = [
 ];
 
 /**
- * Merges staged rows by code. Only rows whose content differs are updated, so a re-import reports
- * them unchanged. The lock keeps two imports of one table from interleaving; readers are not blocked.
+ * Merges staged rows by code in one upsert. Only rows whose content differs are updated, so a re-import
+ * reports them unchanged. The lock keeps two imports of one table from interleaving; readers are not blocked.
  */
 function mergeByCode(table: 'categories' | 'warehouses', columns: readonly string[]) {
   const changed = columns.filter((c) => c !== 'code');
   const target = changed.map((c) => `t.${c}`).join(', ');
-  const source = changed.map((c) => `s.${c}`).join(', ');
+  const source = changed.map((c) => `EXCLUDED.${c}`).join(', ');
   return async (client: pg.ClientBase, stage: string, rowCount: number): Promise<WriteCounts> => {
     await client.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
-    const updated = await client.query(
-      `UPDATE ${table} t SET (${changed.join(', ')}, updated_at) = (${source}, now()) FROM ${stage} s
-       WHERE t.code = s.code AND (${target}) IS DISTINCT FROM (${source})`,
+    // xmax is 0 on a row version this statement inserted, and set on one it updated.
+    const { rows: [counts] } = await client.query<{ inserted: number; updated: number }>(
+      `WITH merged AS (
+         INSERT INTO ${table} AS t (${columns.join(', ')}) SELECT ${columns.map((c) => `s.${c}`).join(', ')} FROM ${stage} s
+         ON CONFLICT (code) DO UPDATE SET (${changed.join(', ')}, updated_at) = (${source}, now())
+          WHERE (${target}) IS DISTINCT FROM (${source})
+         RETURNING t.xmax = 0 AS inserted)
+       SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated FROM merged`,
     );
-    const inserted = await client.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => `s.${c}`).join(', ')} FROM ${stage} s
-       WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.code = s.code)`,
-    );
-    const counts = { inserted: inserted.rowCount ?? 0, updated: updated.rowCount ?? 0 };
-    return { ...counts, unchanged: rowCount - counts.inserted - counts.updated };
+    return { inserted: counts!.inserted, updated: counts!.updated, unchanged: rowCount - counts!.inserted - counts!.updated };
   };
 }
 
@@ -66,52 +65,58 @@ const WAREHOUSE_COLUMNS = [
 
 const flagCell = (value: boolean) => (value ? 't' : 'f');
 
+/** One category record checked completely, read from an object of values or straight from its cells. */
+function checkCategory(read: RowReader<CategoryKey>, line: number, problems: FieldProblem[], headerOf: (key: CategoryKey) => string): CategoryRow | null {
+  const before = problems.length;
+  const code = read.text('code', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: CODE_HINT });
+  const name = read.text('name', { required: true, max: 200 });
+  const majorClass = read.text('majorClass', { required: true, max: 100 });
+  const minorClass = read.text('minorClass', { required: true, max: 100 });
+  const unit = read.text('unit', { required: true, max: 10 });
+  const scale = read.integer('scale', 0, 3);
+  const lotTracked = read.flag('lotTracked');
+  const spec = read.text('spec', { required: false, max: 200 });
+  if (unit && scale !== undefined) {
+    const problem = unitProblem(unit, scale);
+    if (problem) problems.push({ line, field: headerOf('unit'), value: unit, reason: problem });
+  }
+  if (problems.length > before) return null;
+  return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
+}
+
+const categoryCells = (r: CategoryRow) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec];
+
 /**
  * A category whose ledger has started keeps its lot rule and never shrinks its scale: booked
  * quantities and lots were recorded under them (a trigger enforces the same for every other path).
+ * Checked on the staged rows, before anything leaves the stage.
  */
-async function keepLedgerRules(tx: EntityManager, rows: { line: number; row: CategoryRow }[], problems: FieldProblem[], headerOf: (key: CategoryKey) => string): Promise<void> {
-  const started = await tx.execute<{ code: string; scale: number; lot_tracked: boolean }[]>(
-    `SELECT c.code, c.scale, c.lot_tracked FROM categories c JOIN stock_chains h ON h.category = c.code
-     WHERE h.last_sequence > 0 AND c.code = ANY(string_to_array(?, ','))`,
-    [rows.map((r) => r.row.code).join(',')],
+async function keepLedgerRules(client: pg.ClientBase, stage: string, problems: FieldProblem[], headerOf: (key: string) => string): Promise<void> {
+  const { rows } = await client.query<{ line: number; code: string; scale: number; lot_tracked: boolean; booked_scale: number; booked_lot: boolean }>(
+    `SELECT s.line, s.code, s.scale, s.lot_tracked, c.scale AS booked_scale, c.lot_tracked AS booked_lot
+       FROM ${stage} s JOIN categories c ON c.code = s.code JOIN stock_chains h ON h.category = c.code
+      WHERE h.last_sequence > 0 AND (s.scale < c.scale OR s.lot_tracked <> c.lot_tracked) ORDER BY s.line`,
   );
-  const booked = new Map(started.map((c) => [c.code, c]));
-  for (const { line, row } of rows) {
-    const before = booked.get(row.code);
-    if (!before) continue;
-    if (row.scale < before.scale) problems.push({ line, field: headerOf('scale'), value: String(row.scale), reason: `${row.code} has ledger entries booked with scale ${before.scale}; the scale cannot shrink` });
-    if (row.lotTracked !== before.lot_tracked) problems.push({ line, field: headerOf('lotTracked'), value: row.lotTracked ? '是' : '否', reason: `${row.code} has ledger entries; its lot rule cannot change` });
+  for (const { line, code, scale, lot_tracked: lotTracked, booked_scale: bookedScale, booked_lot: bookedLot } of rows) {
+    if (scale < bookedScale) problems.push({ line, field: headerOf('scale'), value: String(scale), reason: `${code} has ledger entries booked with scale ${bookedScale}; the scale cannot shrink` });
+    if (lotTracked !== bookedLot) problems.push({ line, field: headerOf('lotTracked'), value: lotTracked ? '是' : '否', reason: `${code} has ledger entries; its lot rule cannot change` });
   }
 }
 
 export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
   kind: 'catalog',
   columns: categoryColumns,
-  parseRow(values, line, problems, headerOf) {
-    const read = new RowReader(values, line, problems, headerOf);
-    const before = problems.length;
-    const code = read.text('code', { required: true, max: 32, pattern: CODE_PATTERN, patternHint: CODE_HINT });
-    const name = read.text('name', { required: true, max: 200 });
-    const majorClass = read.text('majorClass', { required: true, max: 100 });
-    const minorClass = read.text('minorClass', { required: true, max: 100 });
-    const unit = read.text('unit', { required: true, max: 10 });
-    const scale = read.integer('scale', 0, 3);
-    const lotTracked = read.flag('lotTracked');
-    const spec = read.text('spec', { required: false, max: 200 });
-    if (unit && scale !== undefined) {
-      const problem = unitProblem(unit, scale);
-      if (problem) problems.push({ line, field: headerOf('unit'), value: unit, reason: problem });
-    }
-    if (problems.length > before) return null;
-    return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
-  },
+  parseRow: (values, line, problems, headerOf) => checkCategory(new RowReader(values, line, problems, headerOf), line, problems, headerOf),
   uniqueKey: (row) => row.code,
-  checkAgainstDatabase: keepLedgerRules,
   staged: {
     columns: CATEGORY_COLUMNS,
-    cells: (r) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec],
+    cells: categoryCells,
     merge: mergeByCode('categories', CATEGORY_COLUMNS.map((c) => c.name)),
+    cellsOf(read, line, problems, headerOf) {
+      const row = checkCategory(read as RowReader<string> as RowReader<CategoryKey>, line, problems, headerOf);
+      return row && categoryCells(row);
+    },
+    checkStage: keepLedgerRules,
   },
 };
 

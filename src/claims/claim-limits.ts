@@ -13,17 +13,6 @@ export interface LimitCounters {
   yearApproved: Decimal;
 }
 
-/**
- * Locks the event's and the policy year's counters for this product, always in that order (event, then
- * year), so two approvals wait for each other instead of both fitting under a limit, and never deadlock.
- * The locks are held until commit, so the callers lock as late as they can and write little after.
- */
-export async function lockCounters(tx: EntityManager, eventId: string, product: string, policyYear: number): Promise<LimitCounters> {
-  const eventApproved = await lockRow(tx, 'claim_event_totals', 'event_id', eventId, product);
-  const yearApproved = await lockRow(tx, 'claim_year_totals', 'policy_year', policyYear, product);
-  return { eventApproved, yearApproved };
-}
-
 export const lockYear = (tx: EntityManager, product: string, policyYear: number) => lockRow(tx, 'claim_year_totals', 'policy_year', policyYear, product);
 
 /** SELECT … FOR UPDATE, creating the counter row the first time (a race to create it is settled by ON CONFLICT). */
@@ -37,31 +26,20 @@ async function lockRow(tx: EntityManager, table: string, keyColumn: string, key:
   return new Decimal(row!.approved);
 }
 
-/** Assessed claims of the event waiting for a decision (other than this one): they have the same claim on the remainder. */
-async function queuedOnEvent(tx: EntityManager, claim: ClaimRow): Promise<Decimal> {
-  const [row] = await tx.execute<{ queued: string }[]>(
-    `SELECT COALESCE(sum(pending_total), 0)::numeric(38,2) AS queued FROM claims
-      WHERE event_id = ? AND product = ? AND id <> ? AND status IN ('ASSESSED', 'PENDING_SECOND_APPROVAL', 'HELD')`,
-    [claim.eventId, claim.product, claim.id],
-  );
-  return new Decimal(row!.queued);
-}
-
 export type HoldDecision =
-  | { hold: false; counters: LimitCounters }
+  | { hold: false }
   | { hold: true; reasons: ('PER_EVENT' | 'ANNUAL_AGGREGATE')[]; details: Record<string, unknown> };
 
 /**
- * Whether the final approval of `total` is held. Per event, the claims still waiting on the event count
- * too: when they cannot all be paid in full, none is paid first-come-first-served; they are held and the
- * remainder is shared pro rata by finance (POST /events/:id/settle), as the terms require. The annual
- * aggregate holds an approval that would cross it.
+ * Whether the final approval of `total` is held, given the counters (locked) and the claims still waiting
+ * on the event (other than this one). Per event, those count too: when they cannot all be paid in full,
+ * none is paid first-come-first-served; they are held and the remainder is shared pro rata by finance
+ * (POST /events/:id/settle), as the terms require. The annual aggregate holds an approval that would cross it.
+ * The database applies the same rule in claims_approve_within_limits while it holds the counters.
  */
-export async function decideHold(tx: EntityManager, claim: ClaimRow, terms: ProductTerms, total: Decimal): Promise<HoldDecision> {
-  const counters = await lockCounters(tx, claim.eventId, claim.product, claim.policyYear);
-  const queued = terms.perEventLimit === null ? new Decimal(0) : await queuedOnEvent(tx, claim);
+export function holdDecision(claim: ClaimRow, terms: ProductTerms, total: Decimal, counters: LimitCounters, queued: Decimal): HoldDecision {
   const check = checkApprovalLimits(terms, { event: counters.eventApproved.plus(queued), policyYear: counters.yearApproved }, total);
-  if (check.withinLimits) return { hold: false, counters };
+  if (check.withinLimits) return { hold: false };
   return {
     hold: true,
     reasons: [...check.exceeded],

@@ -44,7 +44,7 @@ function moneyView(claim: ClaimRow) {
 
 // Everything a claim's page shows besides the claim row, in one round trip. Amounts leave PostgreSQL as
 // text: a numeric inside json would become a JSON number, a binary float.
-const DETAIL_SQL = `SELECT
+export const DETAIL_COLUMNS = `
   (SELECT json_build_object('id', e.id::text, 'type', e.type, 'name', e.name, 'occurredOn', e.occurred_on, 'district', e.district)
      FROM claim_events e WHERE e.id = c.event_id) AS event,
   (SELECT COALESCE(json_agg(json_build_object('name', d.name, 'receivedOn', d.received_on) ORDER BY d.received_on, d.name), '[]')
@@ -57,10 +57,10 @@ const DETAIL_SQL = `SELECT
       'approvals', (SELECT COALESCE(json_agg(json_build_object('step', p.step, 'approver', pu.name, 'at', ${iso('p.approved_at')}) ORDER BY p.approved_at), '[]')
                   FROM claim_approvals p JOIN users pu ON pu.id = p.approver_id WHERE p.assessment_id = a.id))
      FROM claim_assessments a JOIN users u ON u.id = a.assessed_by
-    WHERE a.claim_id = c.id AND a.state <> 'DISCARDED' ORDER BY a.id DESC LIMIT 1) AS assessment
-  FROM claims c WHERE c.id = ?`;
+    WHERE a.claim_id = c.id AND a.state <> 'DISCARDED' ORDER BY a.id DESC LIMIT 1) AS assessment`;
+const DETAIL_SQL = `SELECT ${DETAIL_COLUMNS} FROM claims c WHERE c.id = ?`;
 
-interface DetailParts {
+export interface DetailParts {
   event: { id: string; type: string; name: string; occurredOn: string; district: string };
   documents: { name: string; receivedOn: string }[];
   assessment: {
@@ -72,9 +72,13 @@ interface DetailParts {
 
 /** GET /claims/:id and the reply of every action: the whole claim, ID and bank numbers as the actor may see them. */
 export async function claimDetail(em: EntityManager, ctx: ClaimsContext, actor: Actor, claim: ClaimRow) {
-  const terms = ctx.policies.get(claim.product, claim.productVersion);
   const [parts] = await em.execute<DetailParts[]>(DETAIL_SQL, [claim.id]);
-  const { event, documents, assessment } = parts!;
+  return claimDetailOf(ctx, actor, claim, parts!);
+}
+
+/** The same from the parts already read (DETAIL_COLUMNS read with the claim, and what the caller changed since). */
+export function claimDetailOf(ctx: ClaimsContext, actor: Actor, claim: ClaimRow, { event, documents, assessment }: DetailParts) {
+  const terms = ctx.policies.get(claim.product, claim.productVersion);
   return shownPersonalData(actor, {
     id: claim.id,
     number: claim.number,

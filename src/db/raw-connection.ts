@@ -20,6 +20,11 @@ function copyCell(value: string | null): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
 }
 
+/** One row in COPY text format, with its line end. */
+export function copyLine(cells: readonly (string | null)[]): string {
+  return `${cells.map(copyCell).join('\t')}\n`;
+}
+
 const ROWS_PER_CHUNK = 2000;
 
 /** Streams rows into a table with COPY FROM STDIN, reporting progress per chunk. */
@@ -34,7 +39,7 @@ export async function copyRows(
     for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
       const end = Math.min(start + ROWS_PER_CHUNK, rows.length);
       let text = '';
-      for (let i = start; i < end; i++) text += `${rows[i]!.map(copyCell).join('\t')}\n`;
+      for (let i = start; i < end; i++) text += copyLine(rows[i]!);
       yield text;
       onChunk?.(end);
     }

@@ -1,6 +1,7 @@
 import { Decimal } from '../shared/decimal.js';
 import { parseDecimal } from '../shared/amounts.js';
 import type { FieldProblem } from '../shared/errors.js';
+import { trimCell } from './csv-source.js';
 
 /**
  * Small readers for one CSV cell each. They push a problem naming line, column and value, and
@@ -9,18 +10,23 @@ import type { FieldProblem } from '../shared/errors.js';
 export class RowReader<K extends string> {
   constructor(
     private readonly values: Partial<Record<K, string>>,
-    private readonly line: number,
-    private readonly problems: FieldProblem[],
-    private readonly headerOf: (key: K) => string,
+    protected line: number,
+    protected readonly problems: FieldProblem[],
+    protected readonly headerOf: (key: K) => string,
   ) {}
 
+  /** The cell of `key`, trimmed; undefined when the row has none. */
+  protected value(key: K): string | undefined {
+    return this.values[key];
+  }
+
   private fail(key: K, reason: string): undefined {
-    this.problems.push({ line: this.line, field: this.headerOf(key), value: this.values[key] ?? '', reason });
+    this.problems.push({ line: this.line, field: this.headerOf(key), value: this.value(key) ?? '', reason });
     return undefined;
   }
 
   text(key: K, options: { required: boolean; max: number; pattern?: RegExp; patternHint?: string }): string | null | undefined {
-    const value: string = this.values[key] ?? '';
+    const value: string = this.value(key) ?? '';
     if (value === '') return options.required ? this.fail(key, 'required') : null;
     // UTF-16 length bounds the code-point count from above: count code points only when it might matter.
     if (value.length > options.max && [...value].length > options.max) return this.fail(key, `longer than ${options.max} characters`);
@@ -29,7 +35,7 @@ export class RowReader<K extends string> {
   }
 
   integer(key: K, min: number, max: number): number | undefined {
-    const value = this.values[key] ?? '';
+    const value = this.value(key) ?? '';
     if (!/^\d+$/.test(value)) return this.fail(key, value === '' ? 'required' : 'must be a whole number');
     const parsed = Number.parseInt(value, 10);
     if (parsed < min || parsed > max) return this.fail(key, `must be between ${min} and ${max}`);
@@ -37,7 +43,7 @@ export class RowReader<K extends string> {
   }
 
   decimal(key: K, options: { min: Decimal; max: Decimal; maxScale: number }): Decimal | undefined {
-    const value = this.values[key] ?? '';
+    const value = this.value(key) ?? '';
     const parsed = parseDecimal(value);
     if (!parsed) return this.fail(key, value === '' ? 'required' : 'must be a decimal number like 36.066900');
     if (parsed.decimalPlaces() > options.maxScale) return this.fail(key, `at most ${options.maxScale} decimal places`);
@@ -47,7 +53,7 @@ export class RowReader<K extends string> {
 
   /** 是/否 as Chinese staff write it, and the usual English spellings. */
   flag(key: K, fallback?: boolean): boolean | undefined {
-    const value = (this.values[key] ?? '').toLowerCase();
+    const value = (this.value(key) ?? '').toLowerCase();
     if (value === '' && fallback !== undefined) return fallback;
     if (['是', 'y', 'yes', 'true', '1', '启用'].includes(value)) return true;
     if (['否', 'n', 'no', 'false', '0', '停用'].includes(value)) return false;
@@ -55,12 +61,40 @@ export class RowReader<K extends string> {
   }
 
   oneOf<T extends string>(key: K, aliases: Record<string, T>): T | undefined {
-    const value = this.values[key] ?? '';
+    const value = this.value(key) ?? '';
     const found = aliases[value] ?? aliases[value.toUpperCase()];
     if (found) return found;
     return this.fail(key, `${value === '' ? 'required; ' : ''}must be one of ${Object.keys(aliases).join(', ')}`);
   }
 }
 
+/**
+ * The same checks on a record's cells as read (no object per record): one reader for a whole file,
+ * pointed at each record in turn, cells found by the header's column positions and trimmed when read.
+ */
+export class CellsReader<K extends string> extends RowReader<K> {
+  private cells: readonly string[] = [];
+
+  constructor(
+    private readonly positions: Partial<Record<K, number>>,
+    problems: FieldProblem[],
+    headerOf: (key: K) => string,
+  ) {
+    super({}, 0, problems, headerOf);
+  }
+
+  /** Reads `cells` (record `line`) from now on. */
+  at(cells: readonly string[], line: number): this {
+    this.cells = cells;
+    this.line = line;
+    return this;
+  }
+
+  protected override value(key: K): string | undefined {
+    const position = this.positions[key];
+    const cell = position === undefined ? undefined : this.cells[position];
+    return cell === undefined ? undefined : trimCell(cell);
+  }
+}
 
 export { Decimal };

@@ -1,9 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { copyRows, transactionConnection } from '../db/raw-connection.js';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyLine, copyRows, transactionConnection } from '../db/raw-connection.js';
 import { inTransaction } from '../db/transaction.js';
 import { type FieldProblem, ValidationError } from '../shared/errors.js';
-import { type ColumnSpec, decodeCsvBytes, readCsvRecords, recordLines } from './csv-source.js';
+import { type ColumnSpec, decodeCsvBytes, readCsvCells, readCsvRecords, recordLines } from './csv-source.js';
+import { CellsReader } from './fields.js';
 
 /** At most this many problems are listed in one reply; the count of all of them is always given. */
 export const MAX_LISTED_PROBLEMS = 1000;
@@ -26,6 +30,14 @@ export interface StagedWrite<Row> {
   cells(row: Row): (string | null)[];
   /** Moves the rows from `stage` into the real tables and counts what changed. */
   merge(client: pg.ClientBase, stage: string, rowCount: number): Promise<WriteCounts>;
+  /**
+   * The fast path: checks a record on its cells as read and returns its stage cells (the first is the
+   * key unique within the file), or null with its problems pushed. Rows then stream into the stage by
+   * COPY while the file is read; nothing leaves the stage unless the whole file is clean.
+   */
+  cellsOf?(read: CellsReader<string>, line: number, problems: FieldProblem[], headerOf: (key: string) => string): (string | null)[] | null;
+  /** Checks that need the database, run on the staged rows (`line` is each row's record ordinal). */
+  checkStage?(client: pg.ClientBase, stage: string, problems: FieldProblem[], headerOf: (key: string) => string): Promise<void>;
 }
 
 /** What an import format supplies: its columns, how a row is checked, and how rows are written. */
@@ -80,6 +92,7 @@ export async function runImport<K extends string, Row>(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const { text, encoding } = decodeCsvBytes(bytes, { charset: options.charset, headers: format.columns.flatMap((c) => c.headers) });
+  if (format.staged?.cellsOf) return runStreamed(em, format, format.staged, text, encoding, options);
   const { rows, problems, duplicates, headerOf } = await validateAll(format, text, options);
   try {
     return await inTransaction(em, async (tx) => {
@@ -111,18 +124,105 @@ async function writeBatches<K extends string, Row>(tx: EntityManager, format: Im
   return counts;
 }
 
-/**
- * COPY into a temporary stage, then one merge. (Overlapping the COPY, or per-batch merges, with
- * parsing was measured and was no faster: the indexed insert of the merge dominates.)
- */
+/** COPY into a temporary stage, then one merge (the path of formats without `cellsOf`). */
 async function writeStaged<Row>(tx: EntityManager, staged: StagedWrite<Row>, rows: Row[], options: ImportOptions): Promise<WriteCounts> {
   const client = await transactionConnection(tx);
   const stage = 'import_stage';
   await client.query(`CREATE TEMP TABLE ${stage} (${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
   const cells = rows.map((row) => staged.cells(row));
   await copyRows(client, stage, staged.columns.map((c) => c.name), cells, (done) => options.onProgress?.('writing', done, rows.length));
-  await client.query(`ANALYZE ${stage}`);
   return staged.merge(client, stage, rows.length);
+}
+
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * The fast path: one pass over the file, each record checked on its cells and, when good, streamed by
+ * COPY into a temporary stage while the rest is read (PostgreSQL ingests while Node parses). Every problem
+ * is still collected; a file with any is refused and the transaction rolled back, so nothing is written.
+ * Then the database checks on the stage, one merge, and the import's record.
+ */
+async function runStreamed<K extends string, Row>(
+  em: EntityManager,
+  format: ImportFormat<K, Row>,
+  staged: StagedWrite<Row>,
+  text: string,
+  encoding: string,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const stage = 'import_stage';
+  const columns = ['line', ...staged.columns.map((c) => c.name)];
+  try {
+    return await inTransaction(em, async (tx) => {
+      const client = await transactionConnection(tx);
+      await client.query(`CREATE TEMP TABLE ${stage} (line integer, ${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
+      const copy = client.query(copyFrom(`COPY ${stage} (${columns.join(', ')}) FROM STDIN`));
+      const copied = finished(copy);
+      const problems: FieldProblem[] = [];
+      const duplicates: Duplicate[] = [];
+      let rows = 0;
+      let headerOf: (key: K) => string = (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key;
+      try {
+        const firstLineOf = new Map<string, number>();
+        const estimatedTotal = Math.max(1, countLines(text) - 1);
+        let reader: CellsReader<K> | null = null;
+        let keys: readonly (K | null)[] | null = null;
+        let chunk = '';
+        for await (const record of readCsvCells(text, format.columns, options.maxRows)) {
+          if (record.keys !== keys) {
+            keys = record.keys;
+            headerOf = record.headerOf;
+            const positions: Partial<Record<K, number>> = {};
+            keys.forEach((key, index) => key && (positions[key] = index));
+            reader = new CellsReader<K>(positions, problems, headerOf);
+          }
+          if (record.problems) {
+            problems.push(...record.problems);
+            continue;
+          }
+          const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, headerOf as (key: string) => string);
+          if (cells === null) continue;
+          const key = cells[0]!;
+          const first = firstLineOf.get(key);
+          if (first === undefined) firstLineOf.set(key, record.line);
+          else {
+            const problem: FieldProblem = { line: record.line, field: headerOf(format.columns[0]!.key), value: key, reason: '' };
+            problems.push(problem);
+            duplicates.push({ problem, firstLine: first });
+          }
+          rows++;
+          chunk += `${record.line}\t${copyLine(cells)}`;
+          if (chunk.length >= COPY_CHUNK_CHARS) {
+            if (!copy.write(chunk)) await once(copy, 'drain');
+            chunk = '';
+            options.onProgress?.('validating', rows, estimatedTotal);
+            options.onProgress?.('writing', rows, estimatedTotal);
+          }
+        }
+        copy.end(chunk);
+        await copied;
+      } catch (error) {
+        // A COPY left open would hold the connection: fail it, so the rollback can run.
+        copy.destroy(error as Error);
+        await copied.catch(() => undefined);
+        throw error;
+      }
+      options.onProgress?.('validating', rows, rows);
+      options.onProgress?.('writing', rows, rows);
+      await staged.checkStage?.(client, stage, problems, headerOf as (key: string) => string);
+      if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates, options.listProblems ?? MAX_LISTED_PROBLEMS);
+      const counts = await staged.merge(client, stage, rows);
+      const report: ImportReport = { kind: format.kind, rows, dryRun: options.dryRun, encoding, ...counts };
+      if (options.dryRun) throw new DryRunRollback(report);
+      await tx.execute('INSERT INTO import_runs (kind, user_id, source, rows, inserted, updated, unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        format.kind, options.userId ?? null, options.source ?? null, rows, counts.inserted, counts.updated, counts.unchanged,
+      ]);
+      return report;
+    });
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.report;
+    throw error;
+  }
 }
 
 function countLines(text: string): number {

@@ -10,6 +10,7 @@ import { Migration20261201000040Trust } from './Migration20261201000040Trust.js'
 import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
 import { Migration20261220000100PostInOneCall } from './Migration20261220000100PostInOneCall.js';
 import { Migration20261220000200LedgerLog } from './Migration20261220000200LedgerLog.js';
+import { Migration20261220000300ClaimsApproval } from './Migration20261220000300ClaimsApproval.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
   { name: 'Migration20261220000100PostInOneCall', class: Migration20261220000100PostInOneCall },
   { name: 'Migration20261220000200LedgerLog', class: Migration20261220000200LedgerLog },
+  { name: 'Migration20261220000300ClaimsApproval', class: Migration20261220000300ClaimsApproval },
 ];
