@@ -1,6 +1,6 @@
 /** Receipts, write-offs and reversals: documents that touch one warehouse and need no workflow. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inLedgerTransaction } from '../posting/ledger.sql.js';
+import { type LedgerTx, inLedgerTransaction } from '../posting/ledger.sql.js';
 import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
 import { Decimal } from '../../shared/decimal.js';
 import { ConflictError, type FieldProblem, NotFoundError } from '../../shared/errors.js';
@@ -26,10 +26,27 @@ function isSecondReversal(error: unknown): boolean {
   return pg.code === '23505' && pg.constraint === 'stock_documents_reverses_document_id_key';
 }
 
+/** What a reversal hook learns: the document reversed, its type, the reversal posted and by whom. */
+export interface PostedReversal {
+  documentId: string;
+  type: string;
+  reversalId: string;
+  userId: string;
+  reason: string;
+}
+
+/**
+ * Runs inside the reversal's transaction, after it is posted and while the chain heads of its
+ * categories are locked; throwing refuses the reversal. Other modules keep their own records in step
+ * with the ledger this way (allocations: a reversed dispatch goes back onto its order).
+ */
+export type ReversalHook = (tx: LedgerTx, reversal: PostedReversal) => Promise<void>;
+
 export class DocumentsService {
   constructor(
     private readonly em: EntityManager,
     private readonly chains: ChainHeads,
+    private readonly reversalHooks: readonly ReversalHook[] = [],
   ) {}
 
   async receive(actor: Actor, body: ReceiptBody): Promise<DocumentView> {
@@ -97,6 +114,7 @@ export class DocumentsService {
           stocktakeId: original.stocktake_id, reversesDocumentId: documentId, occurredAt, userId: actor.id,
         };
         const view = postedDocumentView(await postDocument(tx, lock, header, reverseMovements(original.movements)), lock.rules, actor.name);
+        for (const hook of this.reversalHooks) await hook(tx, { documentId, type: original.type, reversalId: view.id, userId: actor.id, reason });
         return datedInto ? { ...view, datedInto } : view;
       });
     } catch (error) {
