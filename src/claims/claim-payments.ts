@@ -4,7 +4,7 @@ import { formatMoney } from '../shared/amounts.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Actor } from '../shared/actor.js';
 import { transactionConnection } from '../db/raw-connection.js';
-import { transition } from './claim-status.js';
+import { ADVANCE_PAYABLE_STATUSES, transition } from './claim-status.js';
 import { CLAIM_COLUMNS, balances, changeClaim, lockClaim, snapshot, toClaimRow, type ClaimRow } from './claims.repository.js';
 
 /**
@@ -93,6 +93,38 @@ export async function applyPayments(tx: EntityManager, actor: Actor, payments: r
     [afters.map((a) => a.id), afters.map((a) => formatMoney(a.paidTotal)), afters.map((a) => a.status)],
   );
   await insertHistory(tx, actor, history);
+  return afters;
+}
+
+/** The approved advance not yet paid (zero when none, or once the claim is past its final approval). */
+export function unpaidAdvance(claim: ClaimRow): Decimal {
+  if (!ADVANCE_PAYABLE_STATUSES.includes(claim.status)) return new Decimal(0);
+  return Decimal.max(0, claim.advanceApproved.minus(claim.advancePaid));
+}
+
+/**
+ * Records payments of approved advances of locked claims, set-based (a batch confirms many at once):
+ * ADVANCE rows of the payments ledger, the claims' advance_paid, one history entry each. The claim's
+ * status does not change. The database refuses an advance paid beyond what was approved.
+ */
+export async function applyAdvancePayments(tx: EntityManager, actor: Actor, payments: readonly PaymentToApply[]): Promise<ClaimRow[]> {
+  if (payments.length === 0) return [];
+  const afters = payments.map((p) => ({ ...p.claim, advancePaid: p.claim.advancePaid.plus(p.amount) }));
+  const client = await transactionConnection(tx);
+  await client.query(
+    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
+     SELECT u.claim_id, 'ADVANCE', u.amount, u.paid_on, u.reference, $6, u.line_id
+       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
+    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id],
+  );
+  await client.query(
+    `UPDATE claims c SET advance_paid = u.advance_paid, updated_at = now() FROM unnest($1::bigint[], $2::numeric[]) AS u(id, advance_paid) WHERE c.id = u.id`,
+    [afters.map((a) => a.id), afters.map((a) => formatMoney(a.advancePaid))],
+  );
+  await insertHistory(tx, actor, payments.map((p, i) => ({
+    claimId: p.claim.id, action: 'advance_paid', before: p.claim, after: afters[i]!,
+    details: { amount: formatMoney(p.amount), paidOn: p.paidOn, reference: p.reference, ...p.details },
+  })));
   return afters;
 }
 

@@ -68,7 +68,8 @@ describe('recoveries', () => {
     const event = await createEvent(app, people.assessor, 'BRAVE_DEED');
     const intake = await post(app, people.assessor, '/claims', intakeBody({ product: 'BRAVE_DEED', event, idNumber: residentId(8), benefits: ['MEDICAL'] }));
     const id = intake.body.id;
-    expect((await post(app, people.finance, `/claims/${id}/advance`, { amount: '10000.00', paidOn: TODAY })).status).toBe(200);
+    expect((await post(app, people.finance, `/claims/${id}/advance`, { amount: '10000.00' })).status).toBe(200);
+    expect((await post(app, people.finance, `/claims/${id}/pay`, { paidOn: TODAY, reference: 'ADV-8' })).body.advancePaid).toBe('10000.00');
     const detail = (await app.request('GET', `/claims/${id}`)).body;
     await post(app, people.assessor, `/claims/${id}/survey`, { surveyedOn: TODAY, findings: '属实', documentsReceived: detail.documents.required });
     await post(app, people.assessor, `/claims/${id}/assessment`, { items: [{ type: 'MEDICAL', invoices: [{ number: 'RC-8', amount: '6000.00' }] }] });

@@ -10,6 +10,7 @@ import { Migration20261201000040Trust } from './Migration20261201000040Trust.js'
 import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
 import { Migration20261220000600AllocationReserve } from './Migration20261220000600AllocationReserve.js';
 import { Migration20261220000601AllocationHistory } from './Migration20261220000601AllocationHistory.js';
+import { Migration20261220000602ApprovedAdvances } from './Migration20261220000602ApprovedAdvances.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
   { name: 'Migration20261220000600AllocationReserve', class: Migration20261220000600AllocationReserve },
   { name: 'Migration20261220000601AllocationHistory', class: Migration20261220000601AllocationHistory },
+  { name: 'Migration20261220000602ApprovedAdvances', class: Migration20261220000602ApprovedAdvances },
 ];
