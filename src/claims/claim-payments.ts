@@ -152,7 +152,7 @@ export interface ReversedPayment {
 
 /**
  * The bank sent a paid amount back: a reversal (the negative of the payment, dated the day it came back)
- * takes it off the claim's paid total, so the amount is payable again; a PAID or CLOSED claim returns to
+ * takes it off the claim's paid total (an advance's off its advance paid), so the amount is payable again; a PAID or CLOSED claim returns to
  * APPROVED. The original payment stays on record. A payment is reversed at most once (a unique key).
  */
 export async function reversePayment(tx: EntityManager, actor: Actor, paymentId: string, reason: string, returnedOn: string): Promise<ReversedPayment> {
@@ -166,7 +166,8 @@ export async function reversePayment(tx: EntityManager, actor: Actor, paymentId:
     [paymentId],
   );
   const refuse = (code: string, why: string) => new ConflictError(code, `payment ${paymentId} of claim ${claim.number} cannot be returned: ${why}`, { claim: claim.number, payment: paymentId });
-  if (payment!.kind !== 'PAYMENT') throw refuse('NOT_A_PAYMENT', `it is ${payment!.kind === 'ADVANCE' ? 'an advance' : 'itself a reversal'}`);
+  if (payment!.kind === 'REVERSAL') throw refuse('NOT_A_PAYMENT', 'it is itself a reversal');
+  const advance = payment!.kind === 'ADVANCE';
   if (payment!.reversed_by !== null) throw refuse('PAYMENT_ALREADY_RETURNED', `it was already returned (reversal ${payment!.reversed_by})`);
   const amount = new Decimal(payment!.amount);
   if (amount.isZero()) throw refuse('NOTHING_TO_RETURN', 'it paid 0.00');
@@ -176,8 +177,10 @@ export async function reversePayment(tx: EntityManager, actor: Actor, paymentId:
      VALUES (?, 'REVERSAL', ?, ?, ?, ?, ?, ?) RETURNING id`,
     [claim.id, formatMoney(amount.negated()), returnedOn, `RETURN-${paymentId}`, actor.id, paymentId, reason],
   );
+  // A returned advance is an advance no longer paid: the approved advance (or, after approval, the final) is payable again.
   const status = claim.status === 'PAID' || claim.status === 'CLOSED' ? transition(claim.status, 'payment_returned') : claim.status;
-  const after = await changeClaim(tx, actor, 'payment_returned', claim, { status, paidTotal: claim.paidTotal.minus(amount) }, { payment: paymentId, amount: formatMoney(amount), returnedOn, reason });
+  const totals = advance ? { advancePaid: claim.advancePaid.minus(amount) } : { paidTotal: claim.paidTotal.minus(amount) };
+  const after = await changeClaim(tx, actor, 'payment_returned', claim, { status, ...totals }, { payment: paymentId, kind: payment!.kind, amount: formatMoney(amount), returnedOn, reason });
   const lineId = payment!.payout_line_id === null ? null : String(payment!.payout_line_id);
   if (lineId !== null) await tx.execute(`UPDATE payout_lines SET state = 'RETURNED' WHERE id = ? AND state = 'PAID'`, [lineId]);
   return { paymentId, reversalId: String(reversal!.id), claim: after, amount, payoutLineId: lineId };

@@ -64,7 +64,7 @@ describe('never overpaid', () => {
 });
 
 describe('advances', () => {
-  it('an approved advance is a payable amount: a filtered batch collects it as ADVANCE, the pay route waits for the batch, the bank pays it, the database never pays more', async () => {
+  it('an approved advance is a payable amount: a filtered batch collects it as ADVANCE, the pay route waits for the batch, the bank pays it or sends it back, the database never pays more', async () => {
     const event = await createEvent(app, people.assessor, 'BRAVE_DEED');
     const intake = await post(app, people.assessor, '/claims', intakeBody({ product: 'BRAVE_DEED', event, idNumber: residentId(30), benefits: ['MEDICAL'] }));
     const id = intake.body.id;
@@ -80,6 +80,14 @@ describe('advances', () => {
     expect((await app.request('GET', `/claims/${id}`, { token: people.finance })).body).toMatchObject({ status: 'REPORTED', advanceApproved: '6000.00', advancePaid: '6000.00', paid: '6000.00' });
     expect(await app.sql(`SELECT kind, amount::text FROM claim_payments WHERE claim_id = ?`, [id])).toEqual([{ kind: 'ADVANCE', amount: '6000.00' }]);
     expect((await post(app, people.finance, '/payout-batches', { claims: [intake.body.number] })).body.error.code).toBe('NOT_PAYABLE');
+    // The bank sends the advance back: it is reversed, and the approved advance is payable again.
+    const paymentId = (await app.request('GET', `/payout-batches/${batch.body.id}`, { token: people.finance })).body.lines[0].payment.id;
+    expect((await post(app, people.finance, `/payments/${paymentId}/return`, { reason: '收款账户冻结', returnedOn: TODAY })).body).toMatchObject({ claimStatus: 'REPORTED', paid: '0.00' });
+    expect((await app.request('GET', `/claims/${id}`, { token: people.finance })).body).toMatchObject({ advanceApproved: '6000.00', advancePaid: '0.00' });
+    const again = await post(app, people.finance, '/payout-batches', { claims: [intake.body.number] });
+    expect(again.body.lines).toEqual([expect.objectContaining({ amount: '6000.00', purpose: 'ADVANCE' })]);
+    expect((await post(app, people.finance, `/payout-batches/${again.body.id}/cancel`, {})).body.status).toBe('CANCELLED');
+    expect((await post(app, people.finance, `/claims/${id}/pay`, { paidOn: TODAY, reference: 'ADV-30-B' })).body).toMatchObject({ advancePaid: '6000.00' });
     // Bare SQL cannot pay an advance beyond its approval.
     const connection = app.services.orm.em.getConnection();
     await expect(connection.transactional(async (trx) => {
