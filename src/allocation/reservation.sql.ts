@@ -109,16 +109,9 @@ export async function openPicks(tx: LedgerTx, allocationId: string): Promise<Ope
  */
 export async function releasePicks(tx: LedgerTx, allocationId: string, picks: readonly OpenPick[], how: 'dispatch' | 'release'): Promise<void> {
   if (picks.length === 0) return;
-  const [result] = await tx.execute<{ balances: number; held: number }[]>(
-    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(category text, warehouse text, lot text, open numeric)),
-     balances AS (
-       UPDATE stock_balances b SET reserved = b.reserved - x.open FROM x
-       WHERE b.category = x.category AND b.warehouse = x.warehouse AND b.lot = x.lot AND b.reserved >= x.open RETURNING 1),
-     held AS (
-       UPDATE allocation_picks p SET open = p.open - x.open, dispatched = p.dispatched + CASE WHEN ? THEN x.open ELSE 0 END FROM x
-       WHERE p.allocation_id = ? AND p.category = x.category AND p.warehouse = x.warehouse AND p.lot = x.lot AND p.open >= x.open RETURNING 1)
-     SELECT (SELECT count(*) FROM balances)::int AS balances, (SELECT count(*) FROM held)::int AS held`,
-    [JSON.stringify(picks.map((p) => ({ category: p.category, warehouse: p.warehouse, lot: p.lot, open: p.open.toFixed() }))), how === 'dispatch', allocationId],
+  const [result] = await tx.prepared<{ balances: number; held: number }>(
+    'allocation_release', 'SELECT balances, held FROM allocation_release($1::bigint, $2::text[], $3::text[], $4::text[], $5::numeric[], $6::boolean)',
+    [allocationId, picks.map((p) => p.category), picks.map((p) => p.warehouse), picks.map((p) => p.lot), picks.map((p) => p.open.toFixed()), how === 'dispatch'],
   );
   assert(result?.balances === picks.length && result.held === picks.length, `release of allocation ${allocationId}: reserved and open picks agree`);
 }
