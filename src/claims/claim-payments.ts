@@ -80,13 +80,8 @@ export async function applyPayments(tx: EntityManager, actor: Actor, payments: r
     history.push({ claimId: claim.id, action: 'close', before: paid, after: closed, details: { reason: 'paid in full with no open recovery' } });
     return closed;
   });
+  await insertPayments(tx, actor, 'PAYMENT', payments);
   const client = await transactionConnection(tx);
-  await client.query(
-    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
-     SELECT u.claim_id, 'PAYMENT', u.amount, u.paid_on, u.reference, $6, u.line_id
-       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
-    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id],
-  );
   await client.query(
     `UPDATE claims c SET paid_total = u.paid_total, status = u.status, updated_at = now()
        FROM unnest($1::bigint[], $2::numeric[], $3::text[]) AS u(id, paid_total, status) WHERE c.id = u.id`,
@@ -110,13 +105,8 @@ export function unpaidAdvance(claim: ClaimRow): Decimal {
 export async function applyAdvancePayments(tx: EntityManager, actor: Actor, payments: readonly PaymentToApply[]): Promise<ClaimRow[]> {
   if (payments.length === 0) return [];
   const afters = payments.map((p) => ({ ...p.claim, advancePaid: p.claim.advancePaid.plus(p.amount) }));
+  await insertPayments(tx, actor, 'ADVANCE', payments);
   const client = await transactionConnection(tx);
-  await client.query(
-    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
-     SELECT u.claim_id, 'ADVANCE', u.amount, u.paid_on, u.reference, $6, u.line_id
-       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
-    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id],
-  );
   await client.query(
     `UPDATE claims c SET advance_paid = u.advance_paid, updated_at = now() FROM unnest($1::bigint[], $2::numeric[]) AS u(id, advance_paid) WHERE c.id = u.id`,
     [afters.map((a) => a.id), afters.map((a) => formatMoney(a.advancePaid))],
@@ -126,6 +116,17 @@ export async function applyAdvancePayments(tx: EntityManager, actor: Actor, paym
     details: { amount: formatMoney(p.amount), paidOn: p.paidOn, reference: p.reference, ...p.details },
   })));
   return afters;
+}
+
+/** The payments ledger rows of `payments`, one statement. */
+async function insertPayments(tx: EntityManager, actor: Actor, kind: 'PAYMENT' | 'ADVANCE', payments: readonly PaymentToApply[]): Promise<void> {
+  const client = await transactionConnection(tx);
+  await client.query(
+    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
+     SELECT u.claim_id, $7, u.amount, u.paid_on, u.reference, $6, u.line_id
+       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
+    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id, kind],
+  );
 }
 
 async function insertHistory(tx: EntityManager, actor: Actor, entries: readonly HistoryEntry[]): Promise<void> {
