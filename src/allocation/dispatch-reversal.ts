@@ -5,8 +5,8 @@
  * DISPATCHED) holds them again (reserved once more, status RESERVED or PARTIALLY_DISPATCHED, its
  * reservation time restarted), so they can be dispatched again or released by cancel or expiry. An
  * order already cancelled or expired only counts them back; a delivered one refuses the reversal. Each
- * case leaves a DISPATCH_REVERSED entry in the order's history. Runs in the reversal's transaction
- * (the chain heads of its categories are locked).
+ * case leaves a DISPATCH_REVERSED entry in the order's history. Runs in the reversal's transaction:
+ * the order is locked before the chain heads (lockDispatchedOrder), as dispatch and cancel lock them.
  */
 import { ConflictError, assert } from '../shared/errors.js';
 import type { LedgerTx, PostedReversal } from '../stock/index.js';
@@ -15,11 +15,24 @@ import { lockOrder } from './allocations.service.js';
 
 const HOLDING_AGAIN: readonly AllocationStatus[] = ['RESERVED', 'PARTIALLY_DISPATCHED', 'DISPATCHED'];
 
+/** The allocation an ALLOCATION document dispatched, if any. */
+async function dispatchOf(tx: LedgerTx, documentId: string): Promise<{ allocation_id: string; warehouse: string } | undefined> {
+  const [link] = await tx.execute<{ allocation_id: string; warehouse: string }[]>(
+    'SELECT allocation_id::text, warehouse FROM allocation_dispatches WHERE document_id = ?::bigint', [documentId],
+  );
+  return link;
+}
+
+/** Before the ledger lock, as dispatch and cancel take them: the order first, then the chain heads. */
+export async function lockDispatchedOrder(tx: LedgerTx, original: { documentId: string; type: string }): Promise<void> {
+  if (original.type !== 'ALLOCATION') return;
+  const link = await dispatchOf(tx, original.documentId);
+  if (link) await lockOrder(tx, link.allocation_id);
+}
+
 export async function dispatchReversed(tx: LedgerTx, reversal: PostedReversal, reservationHours: number): Promise<void> {
   if (reversal.type !== 'ALLOCATION') return;
-  const [link] = await tx.execute<{ allocation_id: string; warehouse: string }[]>(
-    'SELECT allocation_id::text, warehouse FROM allocation_dispatches WHERE document_id = ?::bigint', [reversal.documentId],
-  );
+  const link = await dispatchOf(tx, reversal.documentId);
   if (!link) return;
   const order = await lockOrder(tx, link.allocation_id);
   if (order.status === 'DELIVERED') {

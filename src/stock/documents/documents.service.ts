@@ -36,11 +36,15 @@ export interface PostedReversal {
 }
 
 /**
- * Runs inside the reversal's transaction, after it is posted and while the chain heads of its
- * categories are locked; throwing refuses the reversal. Other modules keep their own records in step
- * with the ledger this way (allocations: a reversed dispatch goes back onto its order).
+ * Other modules keep their own records in step with the ledger this way (allocations: a reversed
+ * dispatch goes back onto its order). Both run inside the reversal's transaction: `before` ahead of
+ * the chain-head lock (to take the module's own locks first, in the order its other writers take
+ * them, so the two never deadlock), `posted` once the reversal is posted; throwing refuses it.
  */
-export type ReversalHook = (tx: LedgerTx, reversal: PostedReversal) => Promise<void>;
+export interface ReversalHook {
+  before?(tx: LedgerTx, original: { documentId: string; type: string }): Promise<void>;
+  posted(tx: LedgerTx, reversal: PostedReversal): Promise<void>;
+}
 
 export class DocumentsService {
   constructor(
@@ -104,6 +108,7 @@ export class DocumentsService {
     for (const warehouse of warehouses) requireWarehouse(actor, warehouse);
     try {
       return await inLedgerTransaction(this.em, async (tx) => {
+        for (const hook of this.reversalHooks) await hook.before?.(tx, { documentId, type: original.type });
         const lock = await this.chains.lock(tx, original.movements.map((m) => m.category), warehouses);
         const [done] = await tx.execute<{ id: string }[]>('SELECT id::text FROM stock_documents WHERE reverses_document_id = ?', [documentId]);
         if (done) throw alreadyReversed(documentId, done.id);
@@ -114,7 +119,7 @@ export class DocumentsService {
           stocktakeId: original.stocktake_id, reversesDocumentId: documentId, occurredAt, userId: actor.id,
         };
         const view = postedDocumentView(await postDocument(tx, lock, header, reverseMovements(original.movements)), lock.rules, actor.name);
-        for (const hook of this.reversalHooks) await hook(tx, { documentId, type: original.type, reversalId: view.id, userId: actor.id, reason });
+        for (const hook of this.reversalHooks) await hook.posted(tx, { documentId, type: original.type, reversalId: view.id, userId: actor.id, reason });
         return datedInto ? { ...view, datedInto } : view;
       });
     } catch (error) {
