@@ -81,18 +81,18 @@ const TABLE = `
   GET  /stocktakes/:id                   ok     ok     403    403    403    403    ok     401    401
   POST /documents/:id/reverse            ok     ok     403    403    403    403    403    401    401
   GET  /documents/:id                    ok     ok     403    403    403    403    ok     401    401
-  GET  /balances                         ok     ok     403    403    403    403    ok     401    401
+  GET  /balances                         ok     ok     403    ok     403    403    ok     401    401
   GET  /ledger                           ok     ok     403    403    403    403    ok     401    401
   GET  /ledger/check                     ok     403    403    403    403    403    ok     401    401
   GET  /ledger/verify                    ok     403    403    403    403    403    ok     401    401
   POST /ledger/verify                    ok     403    403    403    403    403    ok     401    401
   GET  /ledger/digest                    ok     403    403    403    403    403    ok     401    401
-  GET  /lots                             ok     ok     403    403    403    403    ok     401    401
+  GET  /lots                             ok     ok     403    ok     403    403    ok     401    401
   POST /lots/:category/:lot/status       ok     ok     403    403    403    403    403    401    401
   PUT  /quotas                           ok     403    403    403    403    403    403    401    401
   GET  /quotas                           ok     ok     403    403    403    403    ok     401    401
   GET  /alerts/below-quota               ok     ok     403    403    403    403    ok     401    401
-  GET  /alerts/expiring                  ok     ok     403    403    403    403    ok     401    401
+  GET  /alerts/expiring                  ok     ok     403    ok     403    403    ok     401    401
   POST /imports/opening-stock            ok     403    403    403    403    403    403    401    401
   POST /imports/quotas                   ok     403    403    403    403    403    403    401    401
   GET  /periods                          ok     ok     ok     403    403    403    ok     401    401

@@ -44,7 +44,9 @@ export interface AllocationView {
   closeReason: string | null;
   deliveredAt: string | null;
   lines: LineView[];
-  dispatches: { documentId: string; warehouse: string; by: string | null; at: string }[];
+  dispatches: { documentId: string; warehouse: string; by: string | null; at: string; reversedBy: string | null }[];
+  /** Corrections after the fact (a reversed dispatch), oldest first. */
+  history: { action: string; statusBefore: AllocationStatus; statusAfter: AllocationStatus; by: string | null; at: string; details: Record<string, unknown> }[];
 }
 
 interface Row {
@@ -54,7 +56,8 @@ interface Row {
   closed_at: string | null; close_reason: string | null; delivered_at: string | null;
   lines: { category: string; scale: number; requested: string; received: string | null; difference_reason: string | null }[];
   picks: { category: string; warehouse: string; lot: string; expires_on: string | null; quantity: string; open: string; dispatched: string; protected: string }[];
-  dispatches: { document_id: string; warehouse: string; by: string | null; at: string }[];
+  dispatches: { document_id: string; warehouse: string; by: string | null; at: string; reversed_by: string | null }[];
+  history: { action: string; status_before: AllocationStatus; status_after: AllocationStatus; by: string | null; at: string; details: Record<string, unknown> }[];
 }
 
 const ORDER_SQL = `
@@ -66,8 +69,11 @@ const ORDER_SQL = `
          (SELECT coalesce(json_agg(json_build_object('category', p.category, 'warehouse', p.warehouse, 'lot', p.lot, 'expires_on', lo.expires_on, 'quantity', p.quantity::text, 'open', p.open::text,
                    'dispatched', p.dispatched::text, 'protected', p.protected::text) ORDER BY p.category, p.warehouse, lo.expires_on, p.lot), '[]')
           FROM allocation_picks p LEFT JOIN stock_lots lo ON lo.category = p.category AND lo.lot = p.lot AND p.lot <> '' WHERE p.allocation_id = a.id) AS picks,
-         (SELECT coalesce(json_agg(json_build_object('document_id', d.document_id::text, 'warehouse', d.warehouse, 'by', u.name, 'at', d.created_at) ORDER BY d.document_id), '[]')
-          FROM allocation_dispatches d LEFT JOIN users u ON u.id = d.user_id WHERE d.allocation_id = a.id) AS dispatches
+         (SELECT coalesce(json_agg(json_build_object('document_id', d.document_id::text, 'warehouse', d.warehouse, 'by', u.name, 'at', d.created_at, 'reversed_by', r.id::text) ORDER BY d.document_id), '[]')
+          FROM allocation_dispatches d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN stock_documents r ON r.reverses_document_id = d.document_id
+          WHERE d.allocation_id = a.id) AS dispatches,
+         (SELECT coalesce(json_agg(json_build_object('action', h.action, 'status_before', h.status_before, 'status_after', h.status_after, 'by', u.name, 'at', h.at, 'details', h.details) ORDER BY h.id), '[]')
+          FROM allocation_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.allocation_id = a.id) AS history
   FROM allocations a LEFT JOIN users ap ON ap.id = a.override_approved_by LEFT JOIN users cb ON cb.id = a.created_by`;
 
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
@@ -96,7 +102,8 @@ function toView(row: Row): AllocationView {
     emergencyOverride: row.override_reason === null ? null : { reason: row.override_reason, approvedBy: row.approved_by, approvedAt: iso(row.override_approved_at) },
     note: row.note, createdBy: row.created_by_name, createdAt: iso(row.created_at)!, expiresAt: iso(row.expires_at)!, closedAt: iso(row.closed_at), closeReason: row.close_reason,
     deliveredAt: iso(row.delivered_at), lines,
-    dispatches: row.dispatches.map((d) => ({ documentId: d.document_id, warehouse: d.warehouse, by: d.by, at: iso(d.at)! })),
+    dispatches: row.dispatches.map((d) => ({ documentId: d.document_id, warehouse: d.warehouse, by: d.by, at: iso(d.at)!, reversedBy: d.reversed_by })),
+    history: row.history.map((h) => ({ action: h.action, statusBefore: h.status_before, statusAfter: h.status_after, by: h.by, at: iso(h.at)!, details: h.details })),
   };
 }
 

@@ -11,6 +11,7 @@ import { allocationOf, dispatchedSummary, listAllocations, pickList } from './al
 import type { AllocationsQuery, SummaryQuery } from './allocation.schemas.js';
 import { type AllocationSettings, AllocationsService } from './allocations.service.js';
 import { DispatchService } from './dispatch.service.js';
+import { dispatchReversed, lockDispatchedOrder } from './dispatch-reversal.js';
 import { KitsService } from './kits.service.js';
 import { pickListWorkbook } from './pick-list.xlsx.js';
 
@@ -29,6 +30,7 @@ export class AllocationService {
     this.orders = new AllocationsService(em, stock, settings);
     this.shipping = new DispatchService(em, stock);
     stock.registerCheck(RESERVED_CHECK);
+    stock.onReversal({ before: lockDispatchedOrder, posted: (tx, reversal) => dispatchReversed(tx, reversal, settings.reservationHours) });
   }
 
   get(actor: Actor, id: string) {

@@ -151,8 +151,13 @@ async function writeAssessment(db: ClaimsDb, actor: Actor, read: ReadClaim, item
   }
 }
 
-/** POST /claims/:id/advance: paid before the assessment where the product allows it, and deducted from the final payable. */
-export async function payAdvance(ctx: ClaimsContext, actor: Actor, key: string, input: AdvanceInput) {
+/**
+ * POST /claims/:id/advance: approves an advance before the assessment, where the product allows it (up
+ * to its maximum in all). Nothing is paid here: the approved advance is a payable amount that a payout
+ * batch collects (purpose ADVANCE) or the per-claim pay route pays, and the final payable is reduced by
+ * what was actually paid in advance.
+ */
+export async function approveAdvance(ctx: ClaimsContext, actor: Actor, key: string, input: AdvanceInput) {
   return inTransaction(ctx.em, async (tx) => {
     const claim = await lockClaim(tx, key);
     const terms = ctx.policies.get(claim.product, claim.productVersion);
@@ -161,23 +166,20 @@ export async function payAdvance(ctx: ClaimsContext, actor: Actor, key: string, 
       throw new ValidationError(`amount: ${reason}`, [{ field: 'amount', value: formatMoney(input.amount), reason }], 'ADVANCE_NOT_OFFERED');
     }
     if (claim.status !== 'REPORTED' && claim.status !== 'SURVEYED') {
-      throw new ConflictError('ADVANCE_AFTER_ASSESSMENT', `an advance is paid before the assessment; claim ${claim.number} is ${claim.status}`, { status: claim.status });
+      throw new ConflictError('ADVANCE_AFTER_ASSESSMENT', `an advance is approved before the assessment; claim ${claim.number} is ${claim.status}`, { status: claim.status });
     }
-    const today = ctx.today();
-    const paidOn = input.paidOn ?? today;
-    const left = terms.advance.max.minus(claim.advancePaid);
+    const left = terms.advance.max.minus(claim.advanceApproved);
     const problems: FieldProblem[] = [];
     if (input.amount.lte(0)) problems.push({ field: 'amount', value: formatMoney(input.amount), reason: 'an advance is more than 0.00' });
     if (input.amount.gt(left)) {
-      problems.push({ field: 'amount', value: formatMoney(input.amount), reason: `at most ${formatMoney(terms.advance.max)} in all; ${formatMoney(claim.advancePaid)} already advanced, ${formatMoney(left)} left` });
+      problems.push({ field: 'amount', value: formatMoney(input.amount), reason: `at most ${formatMoney(terms.advance.max)} in all; ${formatMoney(claim.advanceApproved)} already advanced, ${formatMoney(left)} left` });
     }
-    if (paidOn > today || paidOn < claim.incidentOn) problems.push({ field: 'paidOn', value: paidOn, reason: `must lie between the incident (${claim.incidentOn}) and today (${today})` });
     if (problems.length > 0) throw new ValidationError(problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems, input.amount.gt(left) ? 'ADVANCE_OVER_MAX' : 'VALIDATION_FAILED');
-
-    await tx.execute(`INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by) VALUES (?, 'ADVANCE', ?, ?, ?, ?)`, [
-      claim.id, formatMoney(input.amount), paidOn, input.reference ?? null, actor.id,
-    ]);
-    const after = await changeClaim(tx, actor, 'advance', claim, { advancePaid: claim.advancePaid.plus(input.amount) }, { amount: formatMoney(input.amount), paidOn, reference: input.reference ?? null });
-    return { id: after.id, number: after.number, status: after.status, advancePaid: formatMoney(after.advancePaid), advanceMax: formatMoney(terms.advance.max), paidOn };
+    const approvedOn = ctx.today();
+    const after = await changeClaim(tx, actor, 'advance', claim, { advanceApproved: claim.advanceApproved.plus(input.amount), advanceApprovedOn: approvedOn }, { amount: formatMoney(input.amount), approvedOn, note: input.note ?? null });
+    return {
+      id: after.id, number: after.number, status: after.status, advanceApproved: formatMoney(after.advanceApproved), advancePaid: formatMoney(after.advancePaid),
+      advanceUnpaid: formatMoney(after.advanceApproved.minus(after.advancePaid)), advanceMax: formatMoney(terms.advance.max), approvedOn,
+    };
   });
 }

@@ -4,7 +4,7 @@ import type { Actor } from '../shared/actor.js';
 import { inTransaction } from '../db/transaction.js';
 import { transition } from './claim-status.js';
 import { balances, discardPendingAssessment, findClaim, lockClaim, changeClaim } from './claims.repository.js';
-import { applyPayments, claimsWithOpenRecovery, openPayoutLine } from './claim-payments.js';
+import { applyAdvancePayments, applyPayments, claimsWithOpenRecovery, openPayoutLine, unpaidAdvance } from './claim-payments.js';
 import { claimDetail } from './claims-query.service.js';
 import type { ClaimsContext } from './claims.context.js';
 import type { PayInput } from './claims.schemas.js';
@@ -65,25 +65,31 @@ export async function reopenClaim(ctx: ClaimsContext, actor: Actor, key: string,
 }
 
 /**
- * POST /claims/:id/pay: finance records a bank transfer made outside a payout batch, of what is left
- * after the advance. Refused while the amount sits in an open batch (the bank would pay it twice).
- * PAID, and CLOSED when no recovery is open, by the same rule as batch confirmations (applyPayments).
+ * POST /claims/:id/pay: finance records a bank transfer made outside a payout batch, of the amount a
+ * batch would collect: before the final approval an approved, unpaid advance (recorded as an advance);
+ * once APPROVED what is left after advances and payments. Refused while the amount sits in an open
+ * batch (the bank would pay it twice). PAID, and CLOSED when no recovery is open, by the same rule as
+ * batch confirmations (applyPayments, applyAdvancePayments).
  */
 export async function payClaim(ctx: ClaimsContext, actor: Actor, key: string, input: PayInput) {
   return inTransaction(ctx.em, async (tx) => {
     const claim = await lockClaim(tx, key);
-    transition(claim.status, 'pay');
+    const advance = unpaidAdvance(claim);
+    if (advance.isZero()) transition(claim.status, 'pay');
     const today = ctx.today();
-    if (input.paidOn > today || (claim.approvedOn !== null && input.paidOn < claim.approvedOn)) {
-      const reason = `must lie between the approval (${claim.approvedOn}) and today (${today})`;
+    const from = advance.isZero() ? claim.approvedOn : claim.advanceApprovedOn;
+    if (input.paidOn > today || (from !== null && input.paidOn < from)) {
+      const reason = `must lie between the ${advance.isZero() ? 'approval' : "advance's approval"} (${from}) and today (${today})`;
       throw new ValidationError(`paidOn: ${reason}`, [{ field: 'paidOn', value: input.paidOn, reason }]);
     }
     const line = await openPayoutLine(tx, claim.id);
     if (line) {
       throw new ConflictError('CLAIM_IN_BATCH', `claim ${claim.number} cannot be paid on its own: its amount is in payout batch ${line.batch} (${line.batchStatus}); confirm or cancel that batch first`, [{ claim: claim.number, batch: line.batch }]);
     }
-    const amount = balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
-    const [after] = await applyPayments(tx, actor, [{ claim, amount, paidOn: input.paidOn, reference: input.reference, payoutLineId: null }]);
+    const payment = { claim, paidOn: input.paidOn, reference: input.reference, payoutLineId: null };
+    const [after] = advance.isZero()
+      ? await applyPayments(tx, actor, [{ ...payment, amount: balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining }])
+      : await applyAdvancePayments(tx, actor, [{ ...payment, amount: advance }]);
     return claimDetail(tx, ctx, actor, await findClaim(tx, after!.id));
   });
 }

@@ -4,7 +4,7 @@ import { formatMoney } from '../shared/amounts.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Actor } from '../shared/actor.js';
 import { transactionConnection } from '../db/raw-connection.js';
-import { transition } from './claim-status.js';
+import { ADVANCE_PAYABLE_STATUSES, transition } from './claim-status.js';
 import { CLAIM_COLUMNS, balances, changeClaim, lockClaim, snapshot, toClaimRow, type ClaimRow } from './claims.repository.js';
 
 /**
@@ -80,13 +80,8 @@ export async function applyPayments(tx: EntityManager, actor: Actor, payments: r
     history.push({ claimId: claim.id, action: 'close', before: paid, after: closed, details: { reason: 'paid in full with no open recovery' } });
     return closed;
   });
+  await insertPayments(tx, actor, 'PAYMENT', payments);
   const client = await transactionConnection(tx);
-  await client.query(
-    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
-     SELECT u.claim_id, 'PAYMENT', u.amount, u.paid_on, u.reference, $6, u.line_id
-       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
-    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id],
-  );
   await client.query(
     `UPDATE claims c SET paid_total = u.paid_total, status = u.status, updated_at = now()
        FROM unnest($1::bigint[], $2::numeric[], $3::text[]) AS u(id, paid_total, status) WHERE c.id = u.id`,
@@ -94,6 +89,44 @@ export async function applyPayments(tx: EntityManager, actor: Actor, payments: r
   );
   await insertHistory(tx, actor, history);
   return afters;
+}
+
+/** The approved advance not yet paid (zero when none, or once the claim is past its final approval). */
+export function unpaidAdvance(claim: ClaimRow): Decimal {
+  if (!ADVANCE_PAYABLE_STATUSES.includes(claim.status)) return new Decimal(0);
+  return Decimal.max(0, claim.advanceApproved.minus(claim.advancePaid));
+}
+
+/**
+ * Records payments of approved advances of locked claims, set-based (a batch confirms many at once):
+ * ADVANCE rows of the payments ledger, the claims' advance_paid, one history entry each. The claim's
+ * status does not change. The database refuses an advance paid beyond what was approved.
+ */
+export async function applyAdvancePayments(tx: EntityManager, actor: Actor, payments: readonly PaymentToApply[]): Promise<ClaimRow[]> {
+  if (payments.length === 0) return [];
+  const afters = payments.map((p) => ({ ...p.claim, advancePaid: p.claim.advancePaid.plus(p.amount) }));
+  await insertPayments(tx, actor, 'ADVANCE', payments);
+  const client = await transactionConnection(tx);
+  await client.query(
+    `UPDATE claims c SET advance_paid = u.advance_paid, updated_at = now() FROM unnest($1::bigint[], $2::numeric[]) AS u(id, advance_paid) WHERE c.id = u.id`,
+    [afters.map((a) => a.id), afters.map((a) => formatMoney(a.advancePaid))],
+  );
+  await insertHistory(tx, actor, payments.map((p, i) => ({
+    claimId: p.claim.id, action: 'advance_paid', before: p.claim, after: afters[i]!,
+    details: { amount: formatMoney(p.amount), paidOn: p.paidOn, reference: p.reference, ...p.details },
+  })));
+  return afters;
+}
+
+/** The payments ledger rows of `payments`, one statement. */
+async function insertPayments(tx: EntityManager, actor: Actor, kind: 'PAYMENT' | 'ADVANCE', payments: readonly PaymentToApply[]): Promise<void> {
+  const client = await transactionConnection(tx);
+  await client.query(
+    `INSERT INTO claim_payments (claim_id, kind, amount, paid_on, reference, recorded_by, payout_line_id)
+     SELECT u.claim_id, $7, u.amount, u.paid_on, u.reference, $6, u.line_id
+       FROM unnest($1::bigint[], $2::numeric[], $3::date[], $4::text[], $5::bigint[]) AS u(claim_id, amount, paid_on, reference, line_id)`,
+    [payments.map((p) => p.claim.id), payments.map((p) => formatMoney(p.amount)), payments.map((p) => p.paidOn), payments.map((p) => p.reference), payments.map((p) => p.payoutLineId), actor.id, kind],
+  );
 }
 
 async function insertHistory(tx: EntityManager, actor: Actor, entries: readonly HistoryEntry[]): Promise<void> {
@@ -120,7 +153,7 @@ export interface ReversedPayment {
 
 /**
  * The bank sent a paid amount back: a reversal (the negative of the payment, dated the day it came back)
- * takes it off the claim's paid total, so the amount is payable again; a PAID or CLOSED claim returns to
+ * takes it off the claim's paid total (an advance's off its advance paid), so the amount is payable again; a PAID or CLOSED claim returns to
  * APPROVED. The original payment stays on record. A payment is reversed at most once (a unique key).
  */
 export async function reversePayment(tx: EntityManager, actor: Actor, paymentId: string, reason: string, returnedOn: string): Promise<ReversedPayment> {
@@ -134,7 +167,8 @@ export async function reversePayment(tx: EntityManager, actor: Actor, paymentId:
     [paymentId],
   );
   const refuse = (code: string, why: string) => new ConflictError(code, `payment ${paymentId} of claim ${claim.number} cannot be returned: ${why}`, { claim: claim.number, payment: paymentId });
-  if (payment!.kind !== 'PAYMENT') throw refuse('NOT_A_PAYMENT', `it is ${payment!.kind === 'ADVANCE' ? 'an advance' : 'itself a reversal'}`);
+  if (payment!.kind === 'REVERSAL') throw refuse('NOT_A_PAYMENT', 'it is itself a reversal');
+  const advance = payment!.kind === 'ADVANCE';
   if (payment!.reversed_by !== null) throw refuse('PAYMENT_ALREADY_RETURNED', `it was already returned (reversal ${payment!.reversed_by})`);
   const amount = new Decimal(payment!.amount);
   if (amount.isZero()) throw refuse('NOTHING_TO_RETURN', 'it paid 0.00');
@@ -144,8 +178,10 @@ export async function reversePayment(tx: EntityManager, actor: Actor, paymentId:
      VALUES (?, 'REVERSAL', ?, ?, ?, ?, ?, ?) RETURNING id`,
     [claim.id, formatMoney(amount.negated()), returnedOn, `RETURN-${paymentId}`, actor.id, paymentId, reason],
   );
+  // A returned advance is an advance no longer paid: the approved advance (or, after approval, the final) is payable again.
   const status = claim.status === 'PAID' || claim.status === 'CLOSED' ? transition(claim.status, 'payment_returned') : claim.status;
-  const after = await changeClaim(tx, actor, 'payment_returned', claim, { status, paidTotal: claim.paidTotal.minus(amount) }, { payment: paymentId, amount: formatMoney(amount), returnedOn, reason });
+  const totals = advance ? { advancePaid: claim.advancePaid.minus(amount) } : { paidTotal: claim.paidTotal.minus(amount) };
+  const after = await changeClaim(tx, actor, 'payment_returned', claim, { status, ...totals }, { payment: paymentId, kind: payment!.kind, amount: formatMoney(amount), returnedOn, reason });
   const lineId = payment!.payout_line_id === null ? null : String(payment!.payout_line_id);
   if (lineId !== null) await tx.execute(`UPDATE payout_lines SET state = 'RETURNED' WHERE id = ? AND state = 'PAID'`, [lineId]);
   return { paymentId, reversalId: String(reversal!.id), claim: after, amount, payoutLineId: lineId };

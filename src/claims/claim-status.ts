@@ -112,3 +112,9 @@ export function transition(status: ClaimStatus, action: ClaimAction): ClaimStatu
 export function firstApprovalAction(needsSecond: boolean): 'approve' | 'approve_first' {
   return needsSecond ? 'approve_first' : 'approve';
 }
+
+/**
+ * Where an approved advance is still paid as an advance: before the final approval. Once the claim is
+ * APPROVED, what is left of an unpaid advance is simply part of the final payable.
+ */
+export const ADVANCE_PAYABLE_STATUSES: readonly ClaimStatus[] = ['REPORTED', 'SURVEYED', 'ASSESSED', 'PENDING_SECOND_APPROVAL', 'HELD', 'RETURNED'];

@@ -35,6 +35,7 @@ function moneyView(claim: ClaimRow) {
     assessed: claim.pendingTotal === null ? null : formatMoney(claim.pendingTotal),
     approved: formatMoney(claim.approvedTotal),
     payable: formatMoney(payable),
+    advanceApproved: formatMoney(claim.advanceApproved),
     advancePaid: formatMoney(claim.advancePaid),
     paid: formatMoney(paid),
     remaining: formatMoney(Decimal.max(0, payable.minus(paid))),

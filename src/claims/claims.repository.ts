@@ -34,6 +34,9 @@ export interface ClaimRow {
   pendingTotal: Decimal | null;
   approvedTotal: Decimal;
   advanceMax: Decimal;
+  /** Advances approved so far (POST /claims/:id/advance); paid by a batch or the pay route, never beyond (a CHECK). */
+  advanceApproved: Decimal;
+  advanceApprovedOn: string | null;
   advancePaid: Decimal;
   paidTotal: Decimal;
   recoveryOwed: Decimal;
@@ -50,7 +53,7 @@ export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'Y
 export const CLAIM_COLUMNS = `c.id, c.number, c.product, c.product_version, c.policy_year, c.event_id, c.status, c.claimant_name,
   c.id_number, c.phone, c.has_medical_insurance, c.bank_account_name, c.bank_account_number, c.bank_name,
   c.incident_on, c.reported_on, c.description, c.benefits, c.documents_complete_on, c.decision_due_on, c.approved_on,
-  c.payment_due_on, c.pending_assessment_id, c.pending_total, c.approved_total, c.advance_max, c.advance_paid,
+  c.payment_due_on, c.pending_assessment_id, c.pending_total, c.approved_total, c.advance_max, c.advance_approved, c.advance_approved_on, c.advance_paid,
   c.paid_total, c.recovery_owed, c.first_approved_by, c.hold_reasons, c.created_by,
   ${iso('c.created_at')} AS created_at, ${iso('c.updated_at')} AS updated_at`;
 
@@ -85,6 +88,8 @@ export function toClaimRow(raw: Raw): ClaimRow {
     pendingTotal: money(raw.pending_total),
     approvedTotal: new Decimal(raw.approved_total),
     advanceMax: new Decimal(raw.advance_max),
+    advanceApproved: new Decimal(raw.advance_approved),
+    advanceApprovedOn: raw.advance_approved_on,
     advancePaid: new Decimal(raw.advance_paid),
     paidTotal: new Decimal(raw.paid_total),
     recoveryOwed: new Decimal(raw.recovery_owed),
@@ -117,7 +122,7 @@ export const lockClaim = (tx: EntityManager, key: string) => findClaim(tx, key, 
 
 type UpdatableField =
   | 'status' | 'benefits' | 'documentsCompleteOn' | 'decisionDueOn' | 'approvedOn' | 'paymentDueOn' | 'pendingAssessmentId'
-  | 'pendingTotal' | 'approvedTotal' | 'advancePaid' | 'paidTotal' | 'recoveryOwed' | 'firstApprovedBy' | 'holdReasons'
+  | 'pendingTotal' | 'approvedTotal' | 'advanceApproved' | 'advanceApprovedOn' | 'advancePaid' | 'paidTotal' | 'recoveryOwed' | 'firstApprovedBy' | 'holdReasons'
   | 'bankAccountName' | 'bankAccountNumber' | 'bankName';
 
 /** Columns a service may change, in their SQL names; anything else is a bug. */
@@ -131,6 +136,8 @@ const UPDATABLE: Record<UpdatableField, string> = {
   pendingAssessmentId: 'pending_assessment_id',
   pendingTotal: 'pending_total',
   approvedTotal: 'approved_total',
+  advanceApproved: 'advance_approved',
+  advanceApprovedOn: 'advance_approved_on',
   advancePaid: 'advance_paid',
   paidTotal: 'paid_total',
   recoveryOwed: 'recovery_owed',
@@ -203,6 +210,7 @@ export function snapshot(row: ClaimRow): Record<string, unknown> {
     productVersion: row.productVersion,
     pendingTotal: row.pendingTotal === null ? null : formatMoney(row.pendingTotal),
     approvedTotal: formatMoney(row.approvedTotal),
+    advanceApproved: formatMoney(row.advanceApproved),
     advancePaid: formatMoney(row.advancePaid),
     paidTotal: formatMoney(row.paidTotal),
     recoveryOwed: formatMoney(row.recoveryOwed),

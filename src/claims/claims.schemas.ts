@@ -92,8 +92,7 @@ export const optionalReasonSchema = z.strictObject({ reason: text(2000).optional
 
 export const advanceSchema = z.strictObject({
   amount: moneyText,
-  paidOn: dateText.optional(),
-  reference: text(100).optional(),
+  note: text(2000).optional(),
 });
 export type AdvanceInput = z.output<typeof advanceSchema>;
 

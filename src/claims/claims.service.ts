@@ -5,7 +5,7 @@ import type { PolicyCatalog } from './policy.loader.js';
 import type { ClaimsContext } from './claims.context.js';
 import type { AdvanceInput, AssessmentRequest, BankInput, ClaimListQuery, IntakeInput, PayInput, SurveyInput } from './claims.schemas.js';
 import { registerClaim, surveyClaim } from './claim-intake.service.js';
-import { assessClaim, payAdvance } from './claim-assessment.service.js';
+import { assessClaim, approveAdvance } from './claim-assessment.service.js';
 import { approveClaim } from './claim-approval.service.js';
 import { closeClaim, endClaim, payClaim, reopenClaim, returnClaim } from './claim-decisions.service.js';
 import { settleEvent } from './event-settlement.service.js';
@@ -42,7 +42,7 @@ export class ClaimsService {
 
   advance(actor: Actor, key: string, input: AdvanceInput) {
     requireRole(actor, 'approver', 'finance');
-    return payAdvance(this.ctx, actor, key, input);
+    return approveAdvance(this.ctx, actor, key, input);
   }
 
   approve(actor: Actor, key: string) {

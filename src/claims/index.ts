@@ -65,4 +65,5 @@ export { ClaimEvent, ClaimEventSchema } from './event.entity.js';
 export * from './claims.schemas.js';
 export { requiredDocuments, missingDocuments } from './claim-documents.js';
 export { CLAIM_COLUMNS, balances, changeClaim, findClaim, lockClaim, toClaimRow, type ClaimRow } from './claims.repository.js';
-export { applyPayments, claimsWithOpenRecovery, closeIfSettled, lockClaims, openPayoutLine, reversePayment, type PaymentToApply, type ReversedPayment } from './claim-payments.js';
+export { applyAdvancePayments, applyPayments, claimsWithOpenRecovery, unpaidAdvance, closeIfSettled, lockClaims, openPayoutLine, reversePayment, type PaymentToApply, type ReversedPayment } from './claim-payments.js';
+export { ADVANCE_PAYABLE_STATUSES } from './claim-status.js';

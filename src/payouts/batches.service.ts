@@ -6,7 +6,7 @@ import type { Actor } from '../shared/actor.js';
 import { inTransaction } from '../db/transaction.js';
 import { forkOf } from '../db/request-transaction.js';
 import { transactionConnection } from '../db/raw-connection.js';
-import { lockClaims, shownPersonalData, type ClaimRow } from '../claims/index.js';
+import { ADVANCE_PAYABLE_STATUSES, lockClaims, shownPersonalData, type ClaimRow } from '../claims/index.js';
 import { payoutEligibility, type LastLine } from './payout-eligibility.js';
 import { MAX_BATCH_LINES, type BatchListQuery, type CreateBatchInput } from './payouts.schemas.js';
 import type { PayoutsContext } from './payouts.context.js';
@@ -98,11 +98,17 @@ async function namedClaims(tx: EntityManager, keys: readonly string[]): Promise<
 }
 
 async function approvedClaims(tx: EntityManager, input: CreateBatchInput): Promise<string[]> {
-  const where = [`c.status = 'APPROVED'`, 'c.approved_total - c.advance_paid - c.paid_total > 0', `NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.claim_id = c.id AND l.state = 'PENDING')`];
-  const params: unknown[] = [];
+  // Approved finals, and approved advances not yet paid before the final approval; approvedFrom/To is
+  // the day of the approval that made the amount payable (the advance's, for an advance).
+  const params: unknown[] = [ADVANCE_PAYABLE_STATUSES];
+  const where = [
+    `((c.status = 'APPROVED' AND c.approved_total - c.advance_paid - c.paid_total > 0) OR (c.status = ANY($1::text[]) AND c.advance_approved > c.advance_paid))`,
+    `NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.claim_id = c.id AND l.state = 'PENDING')`,
+  ];
+  const approvedOn = `CASE WHEN c.status = 'APPROVED' THEN c.approved_on ELSE c.advance_approved_on END`;
   if (input.product) where.push(`c.product = $${params.push(input.product)}`);
-  if (input.approvedFrom) where.push(`c.approved_on >= $${params.push(input.approvedFrom)}`);
-  if (input.approvedTo) where.push(`c.approved_on <= $${params.push(input.approvedTo)}`);
+  if (input.approvedFrom) where.push(`${approvedOn} >= $${params.push(input.approvedFrom)}`);
+  if (input.approvedTo) where.push(`${approvedOn} <= $${params.push(input.approvedTo)}`);
   const client = await transactionConnection(tx);
   const { rows } = await client.query(`SELECT c.id FROM claims c WHERE ${where.join(' AND ')} ORDER BY c.id`, params);
   return rows.map((row) => String(row.id));

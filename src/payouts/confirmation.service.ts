@@ -5,7 +5,7 @@ import { ConflictError, ValidationError, type FieldProblem } from '../shared/err
 import type { Actor } from '../shared/actor.js';
 import { inTransaction } from '../db/transaction.js';
 import { transactionConnection } from '../db/raw-connection.js';
-import { applyPayments, balances, changeClaim, lockClaims, reversePayment, type PaymentToApply } from '../claims/index.js';
+import { applyAdvancePayments, applyPayments, balances, changeClaim, lockClaims, reversePayment, type PaymentToApply } from '../claims/index.js';
 import { lockBatch, type BatchRow } from './batches.service.js';
 import type { LineOutcome } from './payouts.schemas.js';
 import type { PayoutsContext } from './payouts.context.js';
@@ -16,6 +16,7 @@ interface StoredLine {
   claimId: string;
   claim: string;
   amount: Decimal;
+  purpose: 'FINAL' | 'DIFFERENCE' | 'REISSUE' | 'ADVANCE';
   state: 'PENDING' | 'PAID' | 'FAILED' | 'RETURNED' | 'CANCELLED';
   failureReason: string | null;
   paymentId: string | null;
@@ -68,13 +69,13 @@ export async function confirmBatch(ctx: PayoutsContext, actor: Actor, key: strin
 async function storedLines(tx: EntityManager, batchId: string): Promise<StoredLine[]> {
   const client = await transactionConnection(tx);
   const { rows } = await client.query(
-    `SELECT l.id, l.position, l.claim_id, c.number, l.amount::text AS amount, l.state, l.failure_reason, p.id AS payment_id, p.reference, p.paid_on::text AS paid_on
+    `SELECT l.id, l.position, l.claim_id, c.number, l.amount::text AS amount, l.purpose, l.state, l.failure_reason, p.id AS payment_id, p.reference, p.paid_on::text AS paid_on
        FROM payout_lines l JOIN claims c ON c.id = l.claim_id LEFT JOIN claim_payments p ON p.payout_line_id = l.id
       WHERE l.batch_id = $1 ORDER BY l.position`,
     [batchId],
   );
   return rows.map((r) => ({
-    id: String(r.id), position: r.position, claimId: String(r.claim_id), claim: r.number, amount: new Decimal(r.amount), state: r.state,
+    id: String(r.id), position: r.position, claimId: String(r.claim_id), claim: r.number, amount: new Decimal(r.amount), purpose: r.purpose, state: r.state,
     failureReason: r.failure_reason, paymentId: r.payment_id === null ? null : String(r.payment_id), bankReference: r.reference, paidOn: r.paid_on,
   }));
 }
@@ -135,22 +136,26 @@ async function pay(tx: EntityManager, actor: Actor, batch: BatchRow, steps: read
   if (steps.length === 0) return;
   const claims = await lockClaims(tx, steps.map((s) => s.line.claimId));
   const payments: PaymentToApply[] = [];
+  const advances: PaymentToApply[] = [];
   const conflicts: { claim: string; reason: string }[] = [];
   for (const step of steps as Extract<Step, { kind: 'pay' }>[]) {
     const claim = claims.get(step.line.claimId)!;
-    const remaining = balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
+    const advance = step.line.purpose === 'ADVANCE';
+    // The bank paid an advance line: it is an advance, whatever the claim went on to (the final pays what was not advanced).
+    const payable = advance ? claim.advanceApproved.minus(claim.advancePaid) : balances(claim.approvedTotal, claim.advancePaid, claim.paidTotal).remaining;
     // Only a bug or a hand edit can get here (a batched claim cannot be paid or reassessed elsewhere); the database would refuse the overpayment anyway.
-    if (claim.status !== 'APPROVED' || remaining.lt(step.line.amount)) {
-      conflicts.push({ claim: claim.number, reason: `claim ${claim.number} is ${claim.status} with ${formatMoney(remaining)} left to pay, less than the line's ${formatMoney(step.line.amount)}` });
+    if ((!advance && claim.status !== 'APPROVED') || payable.lt(step.line.amount)) {
+      conflicts.push({ claim: claim.number, reason: `claim ${claim.number} is ${claim.status} with ${formatMoney(payable)} left to pay${advance ? ' in advance' : ''}, less than the line's ${formatMoney(step.line.amount)}` });
       continue;
     }
-    payments.push({
+    (advance ? advances : payments).push({
       claim, amount: step.line.amount, paidOn: step.outcome.paidOn, reference: step.outcome.bankReference, payoutLineId: step.line.id,
       details: { batch: batch.number, position: step.line.position },
     });
   }
   if (conflicts.length > 0) throw new ConflictError('CLAIM_NOT_PAYABLE', conflicts.map((c) => c.reason).join('; '), conflicts);
   await applyPayments(tx, actor, payments);
+  await applyAdvancePayments(tx, actor, advances);
   const client = await transactionConnection(tx);
   await client.query(`UPDATE payout_lines SET state = 'PAID', decided_at = now(), decided_by = $2 WHERE id = ANY($1::bigint[]) AND state = 'PENDING'`, [steps.map((s) => s.line.id), actor.id]);
 }

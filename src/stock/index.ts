@@ -9,6 +9,8 @@ export * from './core/chain.js';
 export * from './core/balances.js';
 export * from './core/periods.js';
 export { StockService } from './stock.service.js';
+export type { PostedReversal, ReversalHook } from './documents/documents.service.js';
+export { STOCK_LEVEL_READERS } from './stock.access.js';
 export { SYSTEM_USER } from './posting/ledger.post.js';
 export * from './stock.schemas.js';
 export { AllocationLedger, type AllocationShipment, type LedgerLock } from './posting/allocation.post.js';

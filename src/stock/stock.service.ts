@@ -8,7 +8,7 @@ import { type ImportOptions, type ImportReport, runImport } from '../imports/ind
 import { ChainHeads } from './posting/ledger.lock.js';
 import { type LedgerCheck, checkLedger, verifyLedger } from './queries/ledger.audit.js';
 import { balances, documentOf, ledger } from './queries/ledger.queries.js';
-import { DocumentsService } from './documents/documents.service.js';
+import { DocumentsService, type ReversalHook } from './documents/documents.service.js';
 import { TransfersService } from './documents/transfers.service.js';
 import { StocktakesService } from './documents/stocktakes.service.js';
 import { LotsService } from './documents/lots.service.js';
@@ -32,10 +32,11 @@ export class StockService {
   readonly allocationLedger: AllocationLedger;
   private readonly chains: ChainHeads;
   private readonly checks: LedgerCheck[] = [];
+  private readonly reversalHooks: ReversalHook[] = [];
 
   constructor(private readonly em: EntityManager) {
     this.chains = new ChainHeads();
-    this.documents = new DocumentsService(em, this.chains);
+    this.documents = new DocumentsService(em, this.chains, this.reversalHooks);
     this.transfers = new TransfersService(em, this.chains);
     this.stocktakes = new StocktakesService(em, this.chains);
     this.lots = new LotsService(em, this.chains);
@@ -65,6 +66,11 @@ export class StockService {
   /** Adds a check to /ledger/check (allocations add the reserved = open reservations check). */
   registerCheck(check: LedgerCheck): void {
     if (!this.checks.some((c) => c.kind === check.kind)) this.checks.push(check);
+  }
+
+  /** Runs `hook` in the transaction of every document reversal (allocations put a reversed dispatch back onto its order). */
+  onReversal(hook: ReversalHook): void {
+    this.reversalHooks.push(hook);
   }
 
   /** Every hash chain recomputed and compared with its head. */

@@ -31,9 +31,10 @@ describe('constraints', () => {
     await expect(app.sql(`INSERT INTO claim_approvals (assessment_id, claim_id, step, approver_id, assessed_by) VALUES (?, ?, 'SECOND', ?, ?)`, [claim.assessmentId, claim.id, approverId, assessorId])).rejects.toThrow(/claim_approvals_assessment_id_approver_id_key/);
   });
 
-  it('a claim is never paid more than approved, nor advanced more than its product allows', async () => {
+  it('a claim is never paid more than approved, nor advanced more than approved, nor approved an advance beyond its product', async () => {
     await expect(app.sql('UPDATE claims SET paid_total = approved_total + 0.01 WHERE id = ?', [claim.id])).rejects.toThrow(/claims_never_overpaid/);
-    await expect(app.sql('UPDATE claims SET advance_paid = 1 WHERE id = ?', [claim.id])).rejects.toThrow(/claims_advance_within_max/);
+    await expect(app.sql('UPDATE claims SET advance_paid = 1 WHERE id = ?', [claim.id])).rejects.toThrow(/claims_advance_never_overpaid/);
+    await expect(app.sql('UPDATE claims SET advance_approved = advance_max + 0.01 WHERE id = ?', [claim.id])).rejects.toThrow(/claims_advance_approved_within_max/);
   });
 
   it('an event and a policy year never pass their limits', async () => {

@@ -1,4 +1,4 @@
-// Proves dispatch, delivery and pick lists over HTTP: keepers ship only from their own warehouses as ALLOCATION documents in the 台帐 (reservation released in the same transaction), FEFO lots carried through, delivery differences need a reason, the pick list as JSON and as an A4 xlsx with Chinese headers where typed text never becomes a formula.
+// Proves dispatch, delivery and pick lists over HTTP: keepers ship only from their own warehouses as ALLOCATION documents in the 台帐 (reservation released in the same transaction), FEFO lots carried through, delivery differences need a reason, a reversed dispatch goes back onto its order (held again, status back, a history entry; refused once delivered), the pick list as JSON and as an A4 xlsx with Chinese headers where typed text never becomes a formula.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayInCity } from '../../src/shared/dates.js';
@@ -43,6 +43,49 @@ describe('dispatch and delivery', () => {
     const delivered = await app.request('POST', `/allocations/${id}/deliver`, { token: w.dispatcher, body: { lines: [{ category: tent, received: '49', reason: '途中破损1顶' }] } });
     expect(delivered.body).toMatchObject({ status: 'DELIVERED', lines: [{ dispatched: '50', received: '49', differenceReason: '途中破损1顶' }] });
     expect((await app.request('POST', `/allocations/${id}/deliver`, { token: w.dispatcher, body: { lines: [{ category: tent, received: '50' }] } })).status).toBe(409);
+    await expectLedgerHealthy(app);
+  });
+
+  it('a reversed dispatch goes back onto its order: dispatched less, held again, status back, a history entry; refused once delivered', async () => {
+    const tent = await stockedTent(app, { 'AL-SN': '30', 'AL-LX': '100' });
+    const id = (await order(app, w.dispatcher, { lines: [{ category: tent, quantity: '50' }] })).body.id;
+    const fromSN = (await app.request('POST', `/allocations/${id}/dispatch`, { token: w.keeperSN, body: {} })).body.documents[0].documentId;
+    const fromLX = (await app.request('POST', `/allocations/${id}/dispatch`, { token: w.keeperLX, body: {} })).body.documents[0].documentId;
+    const reversal = await app.request('POST', `/documents/${fromLX}/reverse`, { token: w.keeperLX, body: { reason: '车辆未出库' } });
+    expect(reversal.status).toBe(201);
+    const back = (await app.request('GET', `/allocations/${id}`)).body;
+    expect(back).toMatchObject({ status: 'PARTIALLY_DISPATCHED', lines: [{ requested: '50', reserved: '50', dispatched: '30' }] });
+    expect(back.lines[0].picks.map((p: any) => [p.warehouse, p.open, p.dispatched])).toEqual([['AL-LX', '20', '0'], ['AL-SN', '0', '30']]);
+    expect(back.dispatches.find((d: any) => d.documentId === fromLX).reversedBy).toBe(reversal.body.id);
+    expect(back.history).toEqual([expect.objectContaining({
+      action: 'DISPATCH_REVERSED', statusBefore: 'DISPATCHED', statusAfter: 'PARTIALLY_DISPATCHED', by: expect.any(String),
+      details: expect.objectContaining({ document: fromLX, reversal: reversal.body.id, warehouse: 'AL-LX', heldAgain: true, lines: [{ category: tent, lot: null, quantity: '20.000' }] }),
+    })]);
+    expect(await balance(app, 'AL-LX', tent)).toEqual({ onHand: '100', reserved: '20', available: '80' });
+    await expectLedgerHealthy(app);
+    // Held again, so it ships again; then delivered, after which no dispatch of the order can be reversed.
+    expect((await app.request('POST', `/allocations/${id}/dispatch`, { token: w.keeperLX, body: {} })).body).toMatchObject({ status: 'DISPATCHED', lines: [{ dispatched: '50' }] });
+    expect((await app.request('POST', `/allocations/${id}/deliver`, { token: w.dispatcher, body: { lines: [{ category: tent, received: '50' }] } })).status).toBe(201);
+    const late = await app.request('POST', `/documents/${fromSN}/reverse`, { token: w.keeperSN, body: { reason: '晚了' } });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('ALLOCATION_DELIVERED');
+    expect(await balance(app, 'AL-SN', tent)).toEqual({ onHand: '0', reserved: '0', available: '0' });
+
+    // Held again after a reversal, an order can still be cancelled; a cancelled order only counts reversed goods back.
+    const other = (await order(app, w.dispatcher, { lines: [{ category: tent, quantity: '30' }] })).body;
+    const shipped = (await app.request('POST', `/allocations/${other.id}/dispatch`, { token: w.keeperLX, body: {} })).body.documents[0].documentId;
+    expect((await app.request('POST', `/documents/${shipped}/reverse`, { token: w.keeperLX, body: { reason: '录入错误' } })).status).toBe(201);
+    expect((await app.request('GET', `/allocations/${other.id}`)).body).toMatchObject({ status: 'RESERVED', lines: [{ dispatched: '0', picks: [{ warehouse: 'AL-LX', open: '30' }] }] });
+    expect((await app.request('POST', `/allocations/${other.id}/cancel`, { token: w.dispatcher, body: {} })).body.status).toBe('CANCELLED');
+    expect(await balance(app, 'AL-LX', tent)).toEqual({ onHand: '80', reserved: '0', available: '80' });
+    expect((await receipt(app, 'AL-SN', [{ category: tent, quantity: '10' }])).status).toBe(201);
+    const third = (await order(app, w.dispatcher, { lines: [{ category: tent, quantity: '40' }] })).body;
+    const fromSN2 = (await app.request('POST', `/allocations/${third.id}/dispatch`, { token: w.keeperSN, body: {} })).body.documents[0].documentId;
+    expect((await app.request('POST', `/allocations/${third.id}/cancel`, { token: w.dispatcher, body: {} })).body.status).toBe('CANCELLED');
+    expect((await app.request('POST', `/documents/${fromSN2}/reverse`, { token: w.keeperSN, body: { reason: '录入错误' } })).status).toBe(201);
+    const cancelled = (await app.request('GET', `/allocations/${third.id}`)).body;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', lines: [{ dispatched: '0' }], history: [{ statusBefore: 'CANCELLED', statusAfter: 'CANCELLED', details: { heldAgain: false } }] });
+    expect(await balance(app, 'AL-SN', tent)).toEqual({ onHand: '10', reserved: '0', available: '10' });
     await expectLedgerHealthy(app);
   });
 

@@ -130,6 +130,7 @@ describe('advances', () => {
     const brave = await createEvent(app, people.assessor, 'BRAVE_DEED');
     const claim = await post(people.assessor, '/claims', intakeBody({ product: 'BRAVE_DEED', event: brave, idNumber: residentId(12), benefits: ['MEDICAL'] }));
     await post(people.approver, `/claims/${claim.body.id}/advance`, { amount: '10000.00' });
+    expect((await post(people.finance, `/claims/${claim.body.id}/pay`, { paidOn: TODAY, reference: 'ADV-12' })).body).toMatchObject({ advancePaid: '10000.00' });
     await post(people.assessor, `/claims/${claim.body.id}/survey`, { surveyedOn: INCIDENT_ON, findings: '属实' });
     const assessed = await post(people.assessor, `/claims/${claim.body.id}/assessment`, { items: [medical('BD-12', '6000.00')] });
     expect(assessed.body).toMatchObject({ total: '6000.00', advancePaid: '10000.00', remaining: '0.00', recoveryOwed: '4000.00' });

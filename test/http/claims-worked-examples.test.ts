@@ -68,9 +68,13 @@ describe('worked examples', () => {
       body: { product: 'BRAVE_DEED', event, claimant: { name: '李勇', idNumber: residentId(5), phone: '13900000000', hasMedicalInsurance: true, bank: { accountName: '李勇', accountNumber: '6222 0202 0011 2233', bankName: '青岛银行' } }, incidentOn: INCIDENT_ON, description: '勇救落水儿童', benefits: ['DISABILITY'] },
     });
     expect(intake.status).toBe(201);
-    const advance = await app.request('POST', `/claims/${intake.body.id}/advance`, { token: people.approver, body: { amount: '10000.00', reference: '医院垫付' } });
+    const advance = await app.request('POST', `/claims/${intake.body.id}/advance`, { token: people.approver, body: { amount: '10000.00', note: '医院垫付' } });
     expect(advance.status, JSON.stringify(advance.body)).toBe(200);
-    expect(advance.body).toMatchObject({ advancePaid: '10000.00', advanceMax: '10000.00' });
+    // Approved, not yet paid: the advance is a payable amount, paid here outside a batch (a batch would collect it as ADVANCE).
+    expect(advance.body).toMatchObject({ advanceApproved: '10000.00', advancePaid: '0.00', advanceUnpaid: '10000.00', advanceMax: '10000.00' });
+    const advanced = await app.request('POST', `/claims/${intake.body.id}/pay`, { token: people.finance, body: { paidOn: TODAY, reference: '医院垫付' } });
+    expect(advanced.body).toMatchObject({ status: 'REPORTED', advanceApproved: '10000.00', advancePaid: '10000.00', paid: '10000.00' });
+    expect((await app.request('POST', `/claims/${intake.body.id}/pay`, { token: people.finance, body: { paidOn: TODAY, reference: 'AGAIN' } })).status).toBe(409);
 
     const detail = (await app.request('GET', `/claims/${intake.body.id}`)).body;
     await app.request('POST', `/claims/${intake.body.id}/survey`, { token: people.assessor, body: { surveyedOn: detail.incidentOn, findings: '公安机关确认见义勇为', documentsReceived: detail.documents.required } });

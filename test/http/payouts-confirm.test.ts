@@ -165,7 +165,7 @@ describe('confirmation', () => {
     expect(reissue.lines[0]).toMatchObject({ amount: '2000.00', purpose: 'REISSUE' });
   });
 
-  it('POST /payments/:id/return reverses a confirmed payment once; an advance cannot be returned this way', async () => {
+  it('POST /payments/:id/return reverses a confirmed payment once', async () => {
     const claim = await approvedClaim(app, people, typhoon, 51, '450.00');
     const batch = await batchOf(app, people.finance, [claim.id]);
     await send(app, people.finance, batch.id);

@@ -1,4 +1,4 @@
-// Proves that a claim is never paid more than approved, by the database itself (parallel confirmations and per-claim pays, and bare SQL that skips the service), and that recoveries are recorded from advances above the final payable and from third parties, collected never beyond what is owed, and close a paid claim when the last one is collected.
+// Proves that a claim is never paid more than approved, by the database itself (parallel confirmations and per-claim pays, and bare SQL that skips the service), and that recoveries are recorded from advances above the final payable and from third parties, collected never beyond what is owed, and close a paid claim when the last one is collected. Approved advances are payable amounts: batched as ADVANCE, never paid beyond their approval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TODAY, createEvent, intakeBody, residentId, staff, approve, type Staff } from './claims.fixtures.js';
@@ -63,12 +63,47 @@ describe('never overpaid', () => {
   });
 });
 
+describe('advances', () => {
+  it('an approved advance is a payable amount: a filtered batch collects it as ADVANCE, the pay route waits for the batch, the bank pays it or sends it back, the database never pays more', async () => {
+    const event = await createEvent(app, people.assessor, 'BRAVE_DEED');
+    const intake = await post(app, people.assessor, '/claims', intakeBody({ product: 'BRAVE_DEED', event, idNumber: residentId(30), benefits: ['MEDICAL'] }));
+    const id = intake.body.id;
+    expect((await post(app, people.finance, `/claims/${id}/advance`, { amount: '6000.00' })).body).toMatchObject({ advanceApproved: '6000.00', advancePaid: '0.00' });
+    const batch = await post(app, people.finance, '/payout-batches', { product: 'BRAVE_DEED', approvedFrom: TODAY, approvedTo: TODAY });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    expect(batch.body.lines).toEqual([expect.objectContaining({ claim: intake.body.number, amount: '6000.00', purpose: 'ADVANCE' })]);
+    const direct = await post(app, people.finance, `/claims/${id}/pay`, { paidOn: TODAY, reference: 'TWICE' });
+    expect(direct.body.error).toMatchObject({ code: 'CLAIM_IN_BATCH' });
+    await send(app, people.finance, batch.body.id);
+    const confirmed = await post(app, people.finance, `/payout-batches/${batch.body.id}/confirm`, { lines: [{ claim: intake.body.number, status: 'PAID', bankReference: 'ADV-30', paidOn: TODAY }] });
+    expect(confirmed.body).toMatchObject({ status: 'CONFIRMED', paid: 1 });
+    expect((await app.request('GET', `/claims/${id}`, { token: people.finance })).body).toMatchObject({ status: 'REPORTED', advanceApproved: '6000.00', advancePaid: '6000.00', paid: '6000.00' });
+    expect(await app.sql(`SELECT kind, amount::text FROM claim_payments WHERE claim_id = ?`, [id])).toEqual([{ kind: 'ADVANCE', amount: '6000.00' }]);
+    expect((await post(app, people.finance, '/payout-batches', { claims: [intake.body.number] })).body.error.code).toBe('NOT_PAYABLE');
+    // The bank sends the advance back: it is reversed, and the approved advance is payable again.
+    const paymentId = (await app.request('GET', `/payout-batches/${batch.body.id}`, { token: people.finance })).body.lines[0].payment.id;
+    expect((await post(app, people.finance, `/payments/${paymentId}/return`, { reason: '收款账户冻结', returnedOn: TODAY })).body).toMatchObject({ claimStatus: 'REPORTED', paid: '0.00' });
+    expect((await app.request('GET', `/claims/${id}`, { token: people.finance })).body).toMatchObject({ advanceApproved: '6000.00', advancePaid: '0.00' });
+    const again = await post(app, people.finance, '/payout-batches', { claims: [intake.body.number] });
+    expect(again.body.lines).toEqual([expect.objectContaining({ amount: '6000.00', purpose: 'ADVANCE' })]);
+    expect((await post(app, people.finance, `/payout-batches/${again.body.id}/cancel`, {})).body.status).toBe('CANCELLED');
+    expect((await post(app, people.finance, `/claims/${id}/pay`, { paidOn: TODAY, reference: 'ADV-30-B' })).body).toMatchObject({ advancePaid: '6000.00' });
+    // Bare SQL cannot pay an advance beyond its approval.
+    const connection = app.services.orm.em.getConnection();
+    await expect(connection.transactional(async (trx) => {
+      await connection.execute(`INSERT INTO claim_payments (claim_id, kind, amount, paid_on, recorded_by) VALUES (${id}, 'ADVANCE', 0.01, CURRENT_DATE, 1)`, [], 'run', trx);
+      await connection.execute(`UPDATE claims SET advance_paid = advance_paid + 0.01 WHERE id = ${id}`, [], 'run', trx);
+    })).rejects.toThrow(/claims_advance_never_overpaid/);
+  });
+});
+
 describe('recoveries', () => {
   it('an advance above the final payable is a recovery; collecting it in full closes the paid claim; over-collection is refused', async () => {
     const event = await createEvent(app, people.assessor, 'BRAVE_DEED');
     const intake = await post(app, people.assessor, '/claims', intakeBody({ product: 'BRAVE_DEED', event, idNumber: residentId(8), benefits: ['MEDICAL'] }));
     const id = intake.body.id;
-    expect((await post(app, people.finance, `/claims/${id}/advance`, { amount: '10000.00', paidOn: TODAY })).status).toBe(200);
+    expect((await post(app, people.finance, `/claims/${id}/advance`, { amount: '10000.00' })).status).toBe(200);
+    expect((await post(app, people.finance, `/claims/${id}/pay`, { paidOn: TODAY, reference: 'ADV-8' })).body.advancePaid).toBe('10000.00');
     const detail = (await app.request('GET', `/claims/${id}`)).body;
     await post(app, people.assessor, `/claims/${id}/survey`, { surveyedOn: TODAY, findings: '属实', documentsReceived: detail.documents.required });
     await post(app, people.assessor, `/claims/${id}/assessment`, { items: [{ type: 'MEDICAL', invoices: [{ number: 'RC-8', amount: '6000.00' }] }] });

@@ -1,4 +1,4 @@
-// Proves a half-year of payouts end to end over the API: 115 claims across the six products go from intake through survey, assessment and approval to monthly batches, bank files and the bank's answers (three failures reissued after a bank correction, one payment returned and reissued, one advance, one payment outside a batch); 5,165,000.00 yuan is paid, and the payout summary and the loss ratios agree with the sum of the individual payments to the fen.
+// Proves a half-year of payouts end to end over the API: 115 claims across the six products go from intake through survey, assessment and approval to monthly batches, bank files and the bank's answers (three failures reissued after a bank correction, one payment returned and reissued, one advance approved and paid through its own batch, one payment outside a batch); 5,165,000.00 yuan is paid, and the payout summary and the loss ratios agree with the sum of the individual payments to the fen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/shared/decimal.js';
 import { addDays } from '../../src/shared/dates.js';
@@ -79,7 +79,13 @@ describe('a half-year of payouts', () => {
             const intake = await post(app, people.assessor, '/claims', intakeBody({ product: p.kind.product, event: events.get(key)!, idNumber: personId(p.person), incidentOn: day, benefits: ['DISABILITY'] }));
             expect(intake.status, JSON.stringify(intake.body)).toBe(201);
             Object.assign(p, { id: intake.body.id, number: intake.body.number });
-            expect((await post(app, people.finance, `/claims/${p.id}/advance`, { amount: '10000.00', paidOn: addDays(day, 1) })).status).toBe(200);
+            expect((await post(app, people.finance, `/claims/${p.id}/advance`, { amount: '10000.00' })).status).toBe(200);
+            // The approved advance is a payable amount: a batch collects it (purpose ADVANCE) and the bank pays it.
+            const advanceBatch = await post(app, people.finance, '/payout-batches', { claims: [p.number] });
+            expect(advanceBatch.body).toMatchObject({ total: '10000.00', lines: [{ claim: p.number, amount: '10000.00', purpose: 'ADVANCE' }] });
+            expect((await app.request('GET', `/payout-batches/${advanceBatch.body.id}/bank-file.csv`, { token: people.finance })).status).toBe(200);
+            const advancePaid = await post(app, people.finance, `/payout-batches/${advanceBatch.body.id}/confirm`, { lines: [{ claim: p.number, status: 'PAID', bankReference: 'BK-ADV', paidOn: addDays(day, 1) }] });
+            expect(advancePaid.body).toMatchObject({ status: 'CONFIRMED', paid: 1 });
             await post(app, people.assessor, `/claims/${p.id}/survey`, { surveyedOn: day, findings: '属实', documentsReceived: allDocuments(app, p.kind.product, ['DISABILITY'], day) });
             expect((await post(app, people.assessor, `/claims/${p.id}/assessment`, { items })).body.remaining).toBe('20000.00');
           } else {
@@ -143,6 +149,7 @@ describe('a half-year of payouts', () => {
     expect(individual).toBe('5165000.00');
     const [ledger] = await app.sql(`SELECT sum(amount)::text AS paid, count(*) FILTER (WHERE kind = 'REVERSAL')::int AS reversals FROM claim_payments`);
     expect(ledger).toEqual({ paid: '5165000.00', reversals: 1 });
+    expect(await app.sql(`SELECT p.amount::text, l.purpose FROM claim_payments p JOIN payout_lines l ON l.id = p.payout_line_id WHERE p.kind = 'ADVANCE'`)).toEqual([{ amount: '10000.00', purpose: 'ADVANCE' }]);
 
     // The summary, however grouped, adds up to the individual payments.
     const summary = (await app.request('GET', '/payouts/summary?groupBy=product,month,district', { token: people.finance })).body;

@@ -108,6 +108,49 @@ function takeFromWarehouse(rows: readonly StockRow[], wanted: Decimal, quota: De
   return picks;
 }
 
+/**
+ * The demands the given stock cannot yet cover: what each category's usable stock offers above the
+ * quotas (all of it once the override is approved), summed over the warehouses read so far, is less
+ * than wanted. planAllocation over the rows read then gives exactly the plan it would give over every
+ * row, since it never goes past a warehouse once the nearer ones cover the line.
+ */
+export function stillShort(demands: readonly Demand[], stock: readonly StockRow[], quotas: ReadonlyMap<string, Decimal>, today: string, takeProtected: boolean): Demand[] {
+  const offered = new Map<string, Decimal>();
+  for (const [key, rows] of usableStock(stock, today)) {
+    const usable = sum(rows.map((row) => row.available));
+    const free = takeProtected ? usable : Decimal.max(0, usable.minus(quotas.get(key) ?? 0));
+    const category = rows[0]!.category;
+    offered.set(category, (offered.get(category) ?? new Decimal(0)).plus(free));
+  }
+  return demands.filter((demand) => (offered.get(demand.category) ?? new Decimal(0)).lt(demand.quantity));
+}
+
+/** The first ring holds this many of the nearest warehouses; each further ring twice as many as the one before. */
+export const FIRST_RING = 8;
+
+export type StockReader = (categories: readonly string[], warehouses: readonly string[]) => Promise<{ stock: StockRow[]; quotas: ReadonlyMap<string, Decimal> }>;
+
+/**
+ * The stock a plan needs, read ring by ring outward from the destination: the nearest `firstRing`
+ * warehouses of `order` for every demanded category, then the next ring (twice as many) only for the
+ * categories still short (stillShort), and so on until nothing is short or no warehouse is left.
+ * `read` returns the usable rows and quotas of the given categories in the given warehouses.
+ */
+export async function readByRings(
+  demands: readonly Demand[], order: readonly string[], read: StockReader, today: string, takeProtected: boolean, firstRing = FIRST_RING,
+): Promise<{ stock: StockRow[]; quotas: Map<string, Decimal> }> {
+  const stock: StockRow[] = [];
+  const quotas = new Map<string, Decimal>();
+  let short: readonly Demand[] = demands;
+  for (let from = 0, size = firstRing; from < order.length && short.length > 0; from += size, size *= 2) {
+    const ring = await read(short.map((d) => d.category), order.slice(from, from + size));
+    stock.push(...ring.stock);
+    for (const [key, quota] of ring.quotas) quotas.set(key, quota);
+    short = stillShort(short, stock, quotas, today, takeProtected);
+  }
+  return { stock, quotas };
+}
+
 export function planAllocation(input: PlanInput): Plan {
   const order = nearestFirst(input.destination, input.warehouses);
   const usable = usableStock(input.stock, input.today);

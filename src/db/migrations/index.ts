@@ -11,6 +11,9 @@ import { Migration20261201000020Allocations } from './Migration20261201000020All
 import { Migration20261220000100PostInOneCall } from './Migration20261220000100PostInOneCall.js';
 import { Migration20261220000200LedgerLog } from './Migration20261220000200LedgerLog.js';
 import { Migration20261220000300ClaimsApproval } from './Migration20261220000300ClaimsApproval.js';
+import { Migration20261220000600AllocationReserve } from './Migration20261220000600AllocationReserve.js';
+import { Migration20261220000601AllocationHistory } from './Migration20261220000601AllocationHistory.js';
+import { Migration20261220000602ApprovedAdvances } from './Migration20261220000602ApprovedAdvances.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -29,4 +32,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261220000100PostInOneCall', class: Migration20261220000100PostInOneCall },
   { name: 'Migration20261220000200LedgerLog', class: Migration20261220000200LedgerLog },
   { name: 'Migration20261220000300ClaimsApproval', class: Migration20261220000300ClaimsApproval },
+  { name: 'Migration20261220000600AllocationReserve', class: Migration20261220000600AllocationReserve },
+  { name: 'Migration20261220000601AllocationHistory', class: Migration20261220000601AllocationHistory },
+  { name: 'Migration20261220000602ApprovedAdvances', class: Migration20261220000602ApprovedAdvances },
 ];

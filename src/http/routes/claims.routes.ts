@@ -66,8 +66,8 @@ export function claimRoutes({ claims }: Services) {
     }),
     route({
       method: 'post', path: '/claims/:id/advance', tag: 'claims', roles: ['approver', 'finance'], body: advanceSchema,
-      summary: 'Pay an advance before the assessment, where the product allows it (up to its maximum)',
-      responses: { 200: '{id, number, status, advancePaid, advanceMax, paidOn}' },
+      summary: 'Approve an advance before the assessment, where the product allows it (up to its maximum); a payout batch or POST /claims/:id/pay pays it',
+      responses: { 200: '{id, number, status, advanceApproved, advancePaid, advanceUnpaid, advanceMax, approvedOn}' },
       handle: async ({ actor, params, body }) => ok(await claims.advance(actor, params.id!, body)),
     }),
     route({

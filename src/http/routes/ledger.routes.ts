@@ -1,5 +1,5 @@
 import type { Services } from '../../services.js';
-import { balancesQuery, expiringQuery, ledgerQuery, lotStatusBody, quotaBody, warehouseFilterQuery } from '../../stock/index.js';
+import { STOCK_LEVEL_READERS, balancesQuery, expiringQuery, ledgerQuery, lotStatusBody, quotaBody, warehouseFilterQuery } from '../../stock/index.js';
 import { z } from 'zod';
 import { declaredCharset, dryRunQuery, ok, route } from '../route.js';
 
@@ -10,7 +10,7 @@ const IMPORT_REPLY = '{kind, rows, inserted, updated, unchanged, dryRun, encodin
 export function ledgerRoutes({ stock }: Services, maxRows: number) {
   return [
     route({
-      method: 'get', path: '/balances', tag: 'ledger', roles: READERS, summary: 'Stock per warehouse, category and lot; asOf=YYYY-MM-DD sums the ledger up to that day',
+      method: 'get', path: '/balances', tag: 'ledger', roles: STOCK_LEVEL_READERS, summary: 'Stock per warehouse, category and lot; asOf=YYYY-MM-DD sums the ledger up to that day',
       query: balancesQuery, responses: { 200: '{items: [{warehouse, category, lot, onHand, reserved, available}], total, asOf}' },
       handle: async ({ actor, query }) => ok(await stock.balances(actor, query)),
     }),
@@ -30,7 +30,7 @@ export function ledgerRoutes({ stock }: Services, maxRows: number) {
       handle: async ({ actor }) => ok(await stock.verify(actor)),
     }),
     route({
-      method: 'get', path: '/lots', tag: 'ledger', roles: READERS, summary: 'Lots of a category with status and stock per warehouse',
+      method: 'get', path: '/lots', tag: 'ledger', roles: STOCK_LEVEL_READERS, summary: 'Lots of a category with status and stock per warehouse',
       query: z.object({ category: z.string().min(1).max(32), warehouse: z.string().min(1).max(32).optional() }),
       responses: { 200: '{items: [{category, lot, expiresOn, status, effectiveStatus, statusReason, stock}]}' },
       handle: async ({ actor, query }) => ok(await stock.lots.list(actor, query.category, query.warehouse)),
@@ -56,7 +56,7 @@ export function ledgerRoutes({ stock }: Services, maxRows: number) {
       handle: async ({ actor, query }) => ok(await stock.quotas.belowQuota(actor, query.warehouse)),
     }),
     route({
-      method: 'get', path: '/alerts/expiring', tag: 'ledger', roles: READERS, summary: 'Lots on hand expiring within `days` (default 90), expired ones included',
+      method: 'get', path: '/alerts/expiring', tag: 'ledger', roles: STOCK_LEVEL_READERS, summary: 'Lots on hand expiring within `days` (default 90), expired ones included',
       query: expiringQuery, responses: { 200: '{days, items: [{warehouse, category, name, lot, expiresOn, daysLeft, status, onHand}]}' },
       handle: async ({ actor, query }) => ok(await stock.quotas.expiring(actor, query.days, query.warehouse)),
     }),

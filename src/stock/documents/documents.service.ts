@@ -1,6 +1,6 @@
 /** Receipts, write-offs and reversals: documents that touch one warehouse and need no workflow. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inLedgerTransaction } from '../posting/ledger.sql.js';
+import { type LedgerTx, inLedgerTransaction } from '../posting/ledger.sql.js';
 import { type Actor, requireRole, requireWarehouse } from '../../shared/actor.js';
 import { Decimal } from '../../shared/decimal.js';
 import { ConflictError, type FieldProblem, NotFoundError } from '../../shared/errors.js';
@@ -26,10 +26,31 @@ function isSecondReversal(error: unknown): boolean {
   return pg.code === '23505' && pg.constraint === 'stock_documents_reverses_document_id_key';
 }
 
+/** What a reversal hook learns: the document reversed, its type, the reversal posted and by whom. */
+export interface PostedReversal {
+  documentId: string;
+  type: string;
+  reversalId: string;
+  userId: string;
+  reason: string;
+}
+
+/**
+ * Other modules keep their own records in step with the ledger this way (allocations: a reversed
+ * dispatch goes back onto its order). Both run inside the reversal's transaction: `before` ahead of
+ * the chain-head lock (to take the module's own locks first, in the order its other writers take
+ * them, so the two never deadlock), `posted` once the reversal is posted; throwing refuses it.
+ */
+export interface ReversalHook {
+  before?(tx: LedgerTx, original: { documentId: string; type: string }): Promise<void>;
+  posted(tx: LedgerTx, reversal: PostedReversal): Promise<void>;
+}
+
 export class DocumentsService {
   constructor(
     private readonly em: EntityManager,
     private readonly chains: ChainHeads,
+    private readonly reversalHooks: readonly ReversalHook[] = [],
   ) {}
 
   async receive(actor: Actor, body: ReceiptBody): Promise<DocumentView> {
@@ -87,6 +108,7 @@ export class DocumentsService {
     for (const warehouse of warehouses) requireWarehouse(actor, warehouse);
     try {
       return await inLedgerTransaction(this.em, async (tx) => {
+        for (const hook of this.reversalHooks) await hook.before?.(tx, { documentId, type: original.type });
         const lock = await this.chains.lock(tx, original.movements.map((m) => m.category), warehouses);
         const [done] = await tx.execute<{ id: string }[]>('SELECT id::text FROM stock_documents WHERE reverses_document_id = ?', [documentId]);
         if (done) throw alreadyReversed(documentId, done.id);
@@ -97,6 +119,7 @@ export class DocumentsService {
           stocktakeId: original.stocktake_id, reversesDocumentId: documentId, occurredAt, userId: actor.id,
         };
         const view = postedDocumentView(await postDocument(tx, lock, header, reverseMovements(original.movements)), lock.rules, actor.name);
+        for (const hook of this.reversalHooks) await hook.posted(tx, { documentId, type: original.type, reversalId: view.id, userId: actor.id, reason });
         return datedInto ? { ...view, datedInto } : view;
       });
     } catch (error) {

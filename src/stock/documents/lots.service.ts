@@ -11,7 +11,7 @@ import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { todayInCity } from '../../shared/dates.js';
 import type { LotStatus } from '../core/fefo.js';
 import type { ChainHeads } from '../posting/ledger.lock.js';
-import { POSTING_ROLES, readScope, scopeParam } from '../stock.access.js';
+import { POSTING_ROLES, readScope, STOCK_LEVEL_READERS, scopeParam } from '../stock.access.js';
 import { forkOf } from '../../db/request-transaction.js';
 
 export interface LotView {
@@ -64,7 +64,7 @@ export class LotsService {
   ) {}
 
   async list(actor: Actor, category: string, warehouse?: string): Promise<{ items: LotView[] }> {
-    const scope = scopeParam(readScope(actor, warehouse));
+    const scope = scopeParam(readScope(actor, warehouse, STOCK_LEVEL_READERS));
     const rows = await forkOf(this.em).execute<LotRow[]>(`${LOTS_SQL} WHERE l.category = ? ORDER BY l.expires_on, l.lot`, [scope, scope, category]);
     const today = todayInCity();
     return { items: rows.map((row) => toView(row, today)) };

@@ -8,7 +8,7 @@ import { Decimal } from '../../shared/decimal.js';
 import type { FieldProblem } from '../../shared/errors.js';
 import { addDays, todayInCity } from '../../shared/dates.js';
 import { validateQuantity, throwIfProblems } from '../core/validation.js';
-import { readScope, scopeParam } from '../stock.access.js';
+import { readScope, STOCK_LEVEL_READERS, scopeParam } from '../stock.access.js';
 import { forkOf } from '../../db/request-transaction.js';
 
 export interface QuotaView {
@@ -81,7 +81,7 @@ export class QuotasService {
 
   /** Lots on hand that expire within `days` (already expired ones first), per warehouse. */
   async expiring(actor: Actor, days: number, warehouse?: string) {
-    const scope = scopeParam(readScope(actor, warehouse));
+    const scope = scopeParam(readScope(actor, warehouse, STOCK_LEVEL_READERS));
     const today = todayInCity();
     const rows = await forkOf(this.em).execute<{ warehouse: string; category: string; name: string; lot: string; expires_on: string; status: string; on_hand: string; scale: number; days_left: number }[]>(
       `SELECT b.warehouse, b.category, c.name, b.lot, l.expires_on::text, l.status, b.on_hand::text, c.scale, (l.expires_on - ?::date) AS days_left

@@ -10,7 +10,7 @@ import { Decimal } from '../../shared/decimal.js';
 import { daysBetween, todayInCity } from '../../shared/dates.js';
 import { MONEY_SCALE } from '../../shared/amounts.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
-import { READING_ROLES, readScope, requireReadable, scopeParam } from '../stock.access.js';
+import { READING_ROLES, readScope, STOCK_LEVEL_READERS, requireReadable, scopeParam } from '../stock.access.js';
 import type { BalancesQuery, LedgerQuery } from '../stock.schemas.js';
 import { type DocumentView, ISO_TIME, fixedOrNull, readDocumentView } from './stock.views.js';
 
@@ -93,7 +93,7 @@ async function balancesAsOf(em: EntityManager, asOf: string, scope: string | nul
 }
 
 export async function balances(em: EntityManager, actor: Actor, query: BalancesQuery): Promise<{ items: BalanceView[]; total: number; asOf: string | null }> {
-  const scope = scopeParam(readScope(actor, query.warehouse));
+  const scope = scopeParam(readScope(actor, query.warehouse, STOCK_LEVEL_READERS));
   const category = query.category ?? null;
   const rows = query.asOf
     ? await balancesAsOf(em, query.asOf, scope, category, query)

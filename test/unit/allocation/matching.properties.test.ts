@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/shared/decimal.js';
-import { type StockRow, type WarehouseSite, isUsable, nearestFirst, planAllocation, quotaKey } from '../../../src/allocation/index.js';
+import { type StockRow, type WarehouseSite, isUsable, nearestFirst, planAllocation, quotaKey, readByRings } from '../../../src/allocation/index.js';
 
 const TODAY = '2026-12-01';
 const CATEGORIES = ['A', 'B', 'C'];
@@ -117,6 +117,22 @@ describe('planAllocation properties', () => {
         }));
         expect(line.reserved.eq(Decimal.min(takeable, line.requested))).toBe(true);
       }
+    }));
+  });
+
+  it('plans the same from the stock read ring by ring, nearest warehouses first, as from every row', async () => {
+    await fc.assert(fc.asyncProperty(world, fc.integer({ min: 1, max: 3 }), async (w, firstRing) => {
+      const reads: string[][] = [];
+      const read = async (categories: readonly string[], warehouses: readonly string[]) => {
+        reads.push([...warehouses]);
+        const stock = w.stock.filter((r) => categories.includes(r.category) && warehouses.includes(r.warehouse) && isUsable(r, TODAY));
+        return { stock, quotas: new Map([...w.quotas].filter(([key]) => stock.some((r) => quotaKey(r.warehouse, r.category) === key))) };
+      };
+      const order = nearestFirst(w.destination, w.warehouses).map((s) => s.code);
+      const ringed = await readByRings(w.demands, order, read, TODAY, w.takeProtected, firstRing);
+      const fromRings = planAllocation({ demands: w.demands, destination: w.destination, warehouses: w.warehouses, stock: ringed.stock, quotas: ringed.quotas, today: TODAY, takeProtected: w.takeProtected });
+      expect(fromRings).toEqual(plan(w));
+      expect(reads.flat()).toEqual(order.slice(0, reads.flat().length));
     }));
   });
 });
