@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../shared/actor.js';
 import type { CursorQuery } from './report.source.js';
+import type { ReportRow } from './report.writer.js';
 
 /** What a report query needs: who asks, and the parameters already checked against its definition. */
 export interface ReportRequest {
@@ -20,6 +21,8 @@ export interface PreparedReport {
   /** Part of the file name after the title, e.g. "2026-11-01_2026-11-30". */
   fileSuffix: string;
   rows: CursorQuery<any>;
+  /** Rows of the definition's appendix sheet (few, computed when the report is opened). */
+  appendix?: ReportRow[];
 }
 
 /** One per file in src/reports/queries/, named as its definition in reports/. */

@@ -6,7 +6,7 @@ import { CITY_TIME_ZONE } from '../shared/dates.js';
 import { loadReportDefinitions, parameterSchemaOf, type ReportDefinition } from './report.definition.js';
 import type { ReportQuery } from './report.query.js';
 import { cursorBatches } from './report.source.js';
-import { writeReport } from './report.writer.js';
+import { appendixDefinition, writeWorkbook, type SheetPlan } from './report.writer.js';
 import { REPORT_QUERIES } from './queries/index.js';
 
 export interface OpenedReport {
@@ -16,7 +16,7 @@ export interface OpenedReport {
   write(out: Writable, onRows?: (rows: number) => void): Promise<void>;
 }
 
-const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { timeZone: CITY_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' }).format(now);
+export const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { timeZone: CITY_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' }).format(now);
 
 /** The Excel reports: definitions from reports/ (validated at start-up) joined with their queries. */
 export class ReportsService {
@@ -31,6 +31,8 @@ export class ReportsService {
     const definitions = loadReportDefinitions(dir);
     this.byName = new Map();
     for (const definition of definitions) {
+      // The bank file and the pick list: served by routes of their own (validated here all the same).
+      if (definition.servedAt) continue;
       const query = REPORT_QUERIES.find((q) => q.name === definition.name);
       if (!query) throw new Error(`report definition ${definition.name}.json: name: no report query of that name in src/reports/queries`);
       this.byName.set(definition.name, { definition, query });
@@ -61,7 +63,12 @@ export class ReportsService {
       definition,
       write: async (out, onRows) => {
         const batches = cursorBatches(this.connectionString(), prepared.rows);
-        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches, ...(prepared.heading ? { heading: prepared.heading } : {}), ...(onRows ? { onRows } : {}) }, out, generatedAt());
+        const title = { period: prepared.period, filters: prepared.filters, ...(prepared.heading ? { heading: prepared.heading } : {}) };
+        const appendix = appendixDefinition(definition);
+        const sheets: SheetPlan[] = [{ definition, content: { ...title, batches } }];
+        if (appendix && prepared.appendix) sheets.push({ definition: appendix, content: { ...title, batches: [prepared.appendix] } });
+        // Personal data in full for finance only, as in every API reply.
+        await writeWorkbook(sheets, out, { generatedAt: generatedAt(), unmasked: actor.role === 'finance', ...(onRows ? { onRows } : {}) });
       },
     };
   }
