@@ -10,6 +10,13 @@ export interface ReportRequest {
   params: Record<string, string | number | undefined>;
   /** The Chinese name of an insurance product (from policies/), the code when unknown. */
   productName(code: string): string;
+  /** GET /products/:code/loss-ratio?year= for this actor: the payouts service's own figures. */
+  lossRatio(code: string, year: number): Promise<LossRatioFigures>;
+}
+
+/** One policy year of GET /products/:code/loss-ratio. */
+export interface LossRatioFigures {
+  items: { policyYear: number; from: string; to: string; premium: string; claims: number; paid: string; recovered: string; net: string; lossRatio: string; netLossRatio: string }[];
 }
 
 /** A report ready to stream: access and parameters checked (a refusal happens before any byte is sent). */

@@ -4,7 +4,7 @@ import { requireRole, type Actor } from '../shared/actor.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { CITY_TIME_ZONE } from '../shared/dates.js';
 import { loadReportDefinitions, parameterSchemaOf, type ReportDefinition } from './report.definition.js';
-import type { ReportQuery } from './report.query.js';
+import type { LossRatioFigures, ReportQuery } from './report.query.js';
 import { cursorBatches } from './report.source.js';
 import { appendixDefinition, writeWorkbook, type SheetPlan } from './report.writer.js';
 import { REPORT_QUERIES } from './queries/index.js';
@@ -27,6 +27,7 @@ export class ReportsService {
     dir: string,
     private readonly connectionString: () => string,
     private readonly productName: (code: string) => string = (code) => code,
+    private readonly lossRatio: (actor: Actor, code: string, year: number) => Promise<LossRatioFigures> = async () => ({ items: [] }),
   ) {
     const definitions = loadReportDefinitions(dir);
     this.byName = new Map();
@@ -57,7 +58,7 @@ export class ReportsService {
     if (!parsed.success) {
       throw new ValidationError(`report ${name}: bad parameters`, parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'query', value: null, reason: i.message })));
     }
-    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data, productName: this.productName });
+    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data, productName: this.productName, lossRatio: (code, year) => this.lossRatio(actor, code, year) });
     return {
       fileName: `${definition.title}_${prepared.fileSuffix}.xlsx`,
       definition,
