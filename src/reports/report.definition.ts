@@ -52,6 +52,8 @@ export const reportDefinitionSchema = z.strictObject({
   /** Label written in the first column of the totals row; no totals row when no column has total. */
   totalLabel: z.string().min(1).max(20).default('合计'),
   landscape: z.boolean().default(true),
+  /** Points of the table's text (headers and rows); 9 for the widest registers, so a printed A4 page stays legible. */
+  fontSize: z.number().int().min(8).max(12).default(10),
   /** Labels of the signature line under the table of a printable form (e.g. 经办人：, 负责人：). */
   signatures: z.array(z.string().min(1).max(30)).max(6).default([]),
   /** false: no title block, the header is row 1 (a file another system imports, such as the bank's). */

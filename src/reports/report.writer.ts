@@ -127,18 +127,51 @@ interface PlannedColumn {
   mask: ((text: string) => string) | null;
   style: Style;
   total: { units: bigint; scale: number } | null;
+  /** Text columns: what fits on one line of the column, in the width units of the definition. */
+  lineWidth: number | null;
 }
 
-/** One style object per quantity scale, shared by every cell of that scale. */
-const quantityStyles: Style[] = [];
-const quantityStyle = (scale: number): Style => (quantityStyles[scale] ??= { numFmt: quantityFormat(scale) });
+/**
+ * Lines a text needs in a column of `lineWidth` units at `fontSize` points: a Chinese character takes about
+ * 1.8 units of an 11-point font, a Latin one about one (measured on LibreOffice's rendering). Neither Excel nor LibreOffice grows a streamed row
+ * to fit wrapped text, so the writer sets the height of a row whose text wraps.
+ */
+function linesOf(text: string, lineWidth: number, fontSize: number): number {
+  let width = 0;
+  for (let i = 0; i < text.length; i++) width += text.charCodeAt(i) >= 0x2e80 ? 1.8 : 1;
+  return Math.max(1, Math.ceil((width * fontSize) / 11 / lineWidth));
+}
 
-function plan(columns: ReportColumn[], unmasked: boolean): PlannedColumn[] {
+/** The font of a table of `size` points (Calibri; Excel and LibreOffice fall back to a CJK face for Chinese). */
+const fontOf = (size: number, bold = false): Partial<ExcelJS.Font> => ({ name: 'Calibri', family: 2, size, ...(bold ? { bold } : {}) });
+
+/**
+ * A sheet's shared cell styles. Rendered, a right-aligned count next to left-aligned text read as one word
+ * ("1已报案"): counts and dates are centred; long text wraps within its column rather than spilling over
+ * (or widening the page, which fit-to-width would then shrink).
+ */
+function stylesOf(fontSize: number) {
+  const font = fontOf(fontSize);
+  const middle = { vertical: 'middle' } as const;
+  const figures = { vertical: 'middle', horizontal: 'right', indent: 1 } as const;
+  const quantities: Style[] = [];
+  return {
+    text: { numFmt: '@', font, alignment: { ...middle, wrapText: true } } as Style,
+    centred: (numFmt: string): Style => ({ numFmt, font, alignment: { ...middle, ...CENTRED } }),
+    // Figures keep a character's distance from the text of the next column ("1,234.63 在途" read as one).
+    number: (numFmt: string): Style => ({ numFmt, font, alignment: figures }),
+    /** One style object per quantity scale, shared by every cell of that scale. */
+    quantity: (scale: number): Style => (quantities[scale] ??= { numFmt: quantityFormat(scale), font, alignment: figures }),
+  };
+}
+type Styles = ReturnType<typeof stylesOf>;
+
+function plan(columns: ReportColumn[], unmasked: boolean, styles: Styles): PlannedColumn[] {
   return columns.map((c) => ({
+    lineWidth: c.kind === 'text' ? Math.max(1, c.width - 0.5) : null,
     key: c.key, kind: c.kind,
     mask: c.mask && !unmasked ? (c.mask === 'idNumber' ? maskIdNumber : maskAccountNumber) : null,
-    // Rendered, a right-aligned count next to left-aligned text read as one word ("1已报案"): counts and dates are centred.
-    style: c.kind === 'integer' || c.kind === 'date' ? { numFmt: FORMATS[c.kind], alignment: CENTRED } : c.kind === 'quantity' ? quantityStyle(3) : { numFmt: FORMATS[c.kind] },
+    style: c.kind === 'text' ? styles.text : c.kind === 'integer' || c.kind === 'date' ? styles.centred(FORMATS[c.kind]) : c.kind === 'quantity' ? styles.quantity(3) : styles.number(FORMATS[c.kind]),
     total: c.total ? { units: 0n, scale: 0 } : null,
   }));
 }
@@ -147,9 +180,10 @@ function plan(columns: ReportColumn[], unmasked: boolean): PlannedColumn[] {
 const scaleOf = (kind: ReportColumn['kind'], row: ReportRow): number =>
   kind === 'money' ? 2 : kind === 'quantity' ? (row.scale ?? 3) : kind === 'percent' ? 4 : 0;
 
-function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, source: ReportRow): void {
+/** Writes one cell; returns the lines its text needs (1 for anything else). */
+function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, source: ReportRow, styles: Styles, fontSize: number): number {
   const value = source[column.key];
-  if (value === null || value === undefined || value === '') return;
+  if (value === null || value === undefined || value === '') return 1;
   const cell = row.getCell(index);
   switch (column.kind) {
     case 'text': {
@@ -158,27 +192,42 @@ function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, sourc
       const text = String(value);
       cell.value = column.mask ? column.mask(text) : text;
       cell.style = column.style;
-      return;
+      return text.length * 1.8 * fontSize > 11 * column.lineWidth! ? linesOf(text, column.lineWidth!, fontSize) : 1;
     }
     case 'date':
       // A real Excel date: the serial day number under a date format (what Excel itself stores).
       cell.value = dateSerial(String(value));
       cell.style = column.style;
-      return;
+      return 1;
     default: {
       const scale = scaleOf(column.kind, source);
       cell.value = cellNumber(value, scale);
-      cell.style = column.kind === 'quantity' ? quantityStyle(scale) : column.style;
+      cell.style = column.kind === 'quantity' ? styles.quantity(scale) : column.style;
       if (column.total) {
         column.total.units += scaledUnits(value, scale);
         if (scale > column.total.scale) column.total.scale = scale;
       }
+      return 1;
     }
   }
 }
 
+/**
+ * exceljs' sheet stream hands its 64 KiB buffers to the zip's compressor without waiting for it
+ * (StreamBuf ignores write()'s answer), so rows produced faster than zlib deflates them pile up in memory
+ * (600+ MB for a million rows once the database is read ahead). Waiting here until the compressor's input
+ * has drained keeps the memory flat.
+ */
+async function zipDrained(sheet: ExcelJS.Worksheet): Promise<void> {
+  // The compressor's input is a readable-stream PassThrough, whose state shows on _writableState only.
+  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes ?? [];
+  for (const pipe of pipes) {
+    while (pipe._writableState?.needDrain) await once(pipe, 'drain');
+  }
+}
+
 export interface SheetPlan {
-  definition: Pick<ReportDefinition, 'title' | 'sheet' | 'columns' | 'landscape' | 'signatures' | 'titleBlock' | 'totalLabel' | 'totalTexts'>;
+  definition: Pick<ReportDefinition, 'title' | 'sheet' | 'columns' | 'landscape' | 'signatures' | 'titleBlock' | 'totalLabel' | 'totalTexts' | 'fontSize'>;
   content: SheetContent;
 }
 
@@ -203,7 +252,7 @@ async function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, { defini
     pageSetup: {
       paperSize: 9, orientation: definition.landscape ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0,
       printTitlesRow: `${headerRow}:${headerRow}`, horizontalCentered: true,
-      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
+      margins: { left: 0.3, right: 0.3, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
     headerFooter: { oddFooter: footer, evenFooter: footer },
   });
@@ -234,8 +283,10 @@ async function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, { defini
     sheet.getRow(headerRow - 1).commit();
   }
   const header = sheet.getRow(headerRow);
+  const fontSize = definition.fontSize;
+  const styles = stylesOf(fontSize);
   const headerStyle: Style = {
-    font: { bold: true }, alignment: { horizontal: 'center', vertical: 'middle', wrapText: true },
+    font: fontOf(definition.fontSize, true), alignment: { horizontal: 'center', vertical: 'middle', wrapText: true },
     fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } }, border: { top: { style: 'thin' }, bottom: { style: 'thin' } },
   };
   for (const [i, c] of columns.entries()) {
@@ -243,19 +294,27 @@ async function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, { defini
     cell.value = c.header;
     cell.style = headerStyle;
   }
-  header.height = 20;
+  // Two lines: a header wider than its column (应赔金额(元) over a figure) wraps instead of widening the page.
+  header.height = 2.6 * definition.fontSize + 4;
   header.commit();
 
-  const planned = plan(columns, options.unmasked);
+  const planned = plan(columns, options.unmasked, styles);
   let rowNumber = headerRow;
   for await (const batch of content.batches) {
     for (const source of batch) {
       const row = sheet.getRow(++rowNumber);
-      for (let i = 0; i < planned.length; i++) writeCell(row, i + 1, planned[i]!, source);
+      let lines = 1;
+      for (let i = 0; i < planned.length; i++) {
+        const needed = writeCell(row, i + 1, planned[i]!, source, styles, fontSize);
+        if (needed > lines) lines = needed;
+      }
+      if (lines > 1) row.height = Math.min(lines, 6) * fontSize * 1.35 + 3;
       row.commit();
     }
     options.onRows?.(options.rowsBefore + rowNumber - headerRow);
-    // Back-pressure: a slow reader of the file holds the writer here rather than in memory.
+    // Back-pressure: a slow reader of the file, or a compressor behind the rows, holds the writer here
+    // rather than in memory.
+    await zipDrained(sheet);
     if (out.writableNeedDrain) await once(out, 'drain');
   }
   const dataRows = rowNumber - headerRow;
@@ -263,7 +322,7 @@ async function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, { defini
   if (planned.some((c) => c.total)) {
     rowNumber++;
     const row = sheet.getRow(rowNumber);
-    const totalStyle: Style = { font: { bold: true }, border: { top: { style: 'thin' }, bottom: { style: 'double' } } };
+    const totalStyle: Style = { font: fontOf(definition.fontSize, true), alignment: { vertical: 'middle' }, border: { top: { style: 'thin' }, bottom: { style: 'double' } } };
     const texts = definition.totalTexts ?? { [columns[0]!.key]: `${definition.totalLabel}（{rows} 行）` };
     for (const [i, c] of planned.entries()) {
       const cell = row.getCell(i + 1);
