@@ -218,12 +218,27 @@ function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, sourc
  * (600+ MB for a million rows once the database is read ahead). Waiting here until the compressor's input
  * has drained keeps the memory flat.
  */
-async function zipDrained(sheet: ExcelJS.Worksheet): Promise<void> {
+async function zipDrained(sheet: ExcelJS.Worksheet, out: Writable): Promise<void> {
   // The compressor's input is a readable-stream PassThrough, whose state shows on _writableState only.
   const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes ?? [];
   for (const pipe of pipes) {
-    while (pipe._writableState?.needDrain) await once(pipe, 'drain');
+    while (pipe._writableState?.needDrain) await drained(pipe, out);
   }
+  while (out.writableNeedDrain) await drained(out, out);
+}
+
+/** Waits for `stream` to drain; throws when the file's reader went away meanwhile (a cancelled download), rather than waiting for ever. */
+async function drained(stream: NodeJS.EventEmitter, out: Writable): Promise<void> {
+  if (out.destroyed) throw new Error('the report\'s reader went away');
+  const stop = new AbortController();
+  try {
+    // The loser is aborted below; its rejection (AbortError) is swallowed here.
+    const settle = (p: Promise<unknown>) => p.then(() => undefined, () => undefined);
+    await Promise.race([settle(once(stream, 'drain', { signal: stop.signal })), settle(once(out, 'close', { signal: stop.signal }))]);
+  } finally {
+    stop.abort();
+  }
+  if (out.destroyed) throw new Error('the report\'s reader went away');
 }
 
 export interface SheetPlan {
@@ -314,8 +329,7 @@ async function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, { defini
     options.onRows?.(options.rowsBefore + rowNumber - headerRow);
     // Back-pressure: a slow reader of the file, or a compressor behind the rows, holds the writer here
     // rather than in memory.
-    await zipDrained(sheet);
-    if (out.writableNeedDrain) await once(out, 'drain');
+    await zipDrained(sheet, out);
   }
   const dataRows = rowNumber - headerRow;
   sheet.autoFilter = `A${headerRow}:${last}${rowNumber}`;
