@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v soffice >/dev/null || need+=(libreoffice-calc)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
@@ -16,6 +16,6 @@ rm -rf "$out" && mkdir -p "$out"
 node --import tsx scripts/render-reports.ts "$out"
 for f in "$out"/*.xlsx; do
   soffice --headless --convert-to pdf --outdir "$out" "$f" >/dev/null
-  pdftoppm -png -r 60 "${f%.xlsx}.pdf" "${f%.xlsx}"
+  pdftoppm -png -r 90 "${f%.xlsx}.pdf" "${f%.xlsx}"
 done
 ls -1 "$out"/*.png

@@ -5,7 +5,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { loadReportDefinitions, writeReport, type ReportDefinition, type ReportRow } from '../src/reports/index.js';
+import { loadReportDefinitions, type ReportDefinition, type ReportRow } from '../src/reports/index.js';
+import { appendixDefinition, writeWorkbook, type SheetContent, type SheetPlan } from '../src/reports/report.writer.js';
 
 const out = process.argv[2] ?? 'out/render';
 const TEXT: Record<string, string[]> = {
@@ -16,9 +17,11 @@ const TEXT: Record<string, string[]> = {
   source: ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '@SUM(1)', '-1+1', '某慈善基金会'], reason: ['受潮霉变', '', '汛期前置'],
   counterparty: ['供应商', '在途', 'WH-02'], bankName: ['中国工商银行青岛分行'], recordedBy: ['保管员甲'], month: ['2026-07', '2026-08'],
   overdue: ['超期', ''], idNumber: ['370203**********0012'], bankAccount: ['6222***********3445'], lot: ['L2026-07', ''],
+  accountName: ['张三', '李四', '=HYPERLINK("http://x","y")'], accountNumber: ['6222020200112233445', '6217000010002345678'], claimNumber: ['LP2026000123', 'LP2026000456'],
+  policyYear: ['2025年度', '2026年度'], spec: ['3×4米，单层', '50kg/袋', ''], number: ['LP2026000123', 'LP2026000456'],
 };
 
-function sample(definition: ReportDefinition, n: number): ReportRow {
+function sample(definition: { columns: ReportDefinition['columns'] }, n: number): ReportRow {
   const row: ReportRow = { scale: n % 3 === 1 ? 3 : 0 };
   for (const c of definition.columns) {
     const texts = TEXT[c.key] ?? [`${c.header}${n}`];
@@ -32,11 +35,16 @@ function sample(definition: ReportDefinition, n: number): ReportRow {
   return row;
 }
 
+const rowsOf = (definition: { columns: ReportDefinition['columns'] }, n: number) => Array.from({ length: n }, (_, i) => sample(definition, i + 1));
+const title = { period: '2026-07-01 至 2026-07-31', filters: ['仓库：WH-01'] };
 for (const definition of loadReportDefinitions(resolve('reports'))) {
   const file = createWriteStream(join(out, `${definition.name}.xlsx`));
-  const rows = Array.from({ length: 70 }, (_, i) => sample(definition, i + 1));
-  async function* batches() { yield rows; }
-  await writeReport(definition, { period: '2026-07-01 至 2026-07-31', filters: ['仓库：WH-01'], batches: batches() }, file, '2026-08-01 09:30:00');
+  const content: SheetContent = definition.name === 'pick-list'
+    ? { details: [['调拨单号', 'DB-2026-000123'], ['发货仓库', '市救灾物资储备库 (WH-01)'], ['目的地', '市南区八大湖街道安置点 / 市南区'], ['优先级', '1'], ['下单时间', '2026-07-22']], batches: [rowsOf(definition, 12)] }
+    : { ...title, batches: [rowsOf(definition, definition.signatures.length > 0 ? 8 : 70)] };
+  const appendix = appendixDefinition(definition);
+  const sheets: SheetPlan[] = [{ definition, content }, ...(appendix ? [{ definition: appendix, content: { ...title, batches: [rowsOf(appendix, 6)] } }] : [])];
+  await writeWorkbook(sheets, file, { generatedAt: '2026-08-01 09:30:00', unmasked: true });
   await once(file, 'close');
   console.log(definition.name);
 }

@@ -41,6 +41,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   const stock = new StockService(em);
+  const payouts = new PayoutsService(em, policies);
   return {
     orm,
     users: new UsersService(em),
@@ -49,7 +50,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     policies,
     events: new EventsService(em, policies),
     claims: new ClaimsService(em, policies),
-    payouts: new PayoutsService(em, policies),
+    payouts,
     stock,
     ledgerDigest: new LedgerDigestService(em, config.ledgerDigest ?? loadConfig({}).ledgerDigest),
     // A report streams after its request ended, through a connection of its own (hence the URL).
@@ -59,7 +60,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
       } catch {
         return code;
       }
-    }),
+    }, (actor, code, year) => payouts.lossRatio(actor, code, { year })),
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
     allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),

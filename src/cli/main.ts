@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { type SealedManifest, restoreBackup, sealed, verifyBackupFile, writeBackup } from '../backup/index.js';
 import { openSystem, type System } from '../boot.js';
 import { loadConfig } from '../config.js';
+import { loadReportDefinitions } from '../reports/index.js';
 import type { ImportOptions, ImportReport } from '../imports/index.js';
 import { createLogger } from '../logger.js';
 import type { Services } from '../services.js';
@@ -162,22 +163,26 @@ function manifestSummary(file: string, m: SealedManifest) {
   };
 }
 
-/** The CLI runs reports as the system (an admin's scope: every warehouse, every figure unmasked). */
+/** The CLI runs reports as the system (an admin's scope: every warehouse; ID and account numbers masked, as for any role but finance). */
 const CLI_ACTOR = { id: '0', name: 'cli', role: 'admin', warehouses: [] } as const;
 
 function reportCommand(program: Command): void {
-  program
+  const command = program
     .command('report')
     .description('write an Excel report (see GET /reports for names and parameters) to a file')
     .argument('<name>', 'report name, e.g. stock-ledger, movement-journal')
-    .requiredOption('--out <file>', 'the xlsx file to write (written as <file>.partial, renamed when complete)')
-    .option('--from <date>', 'first day, YYYY-MM-DD')
-    .option('--to <date>', 'last day, YYYY-MM-DD')
-    .option('--warehouse <code>', 'one warehouse')
-    .option('--category <code>', 'one category')
-    .option('--days <n>', 'days ahead (expiring lots)')
-    .option('--product <code>', 'one insurance product')
-    .option('--receipt <id>', 'the donation receipt (document id)')
+    .requiredOption('--out <file>', 'the xlsx file to write (written as <file>.partial, renamed when complete)');
+  // One option per parameter any report takes (--from, --to, --warehouse, --district, --destination, …),
+  // from the definitions in reports/; each report checks its own and refuses the others.
+  const seen = new Set<string>();
+  for (const definition of loadReportDefinitions(loadConfig().paths.reports).filter((d) => !d.servedAt)) {
+    for (const p of definition.parameters.filter((x) => !seen.has(x.name))) {
+      seen.add(p.name);
+      const label = p.name === 'from' ? '起始日期' : p.name === 'to' ? '截止日期' : p.label;
+      command.option(`--${p.name} <${p.type === 'date' ? 'date' : 'value'}>`, `${label}${p.type === 'date' ? ' (YYYY-MM-DD)' : ''}`);
+    }
+  }
+  command
     .action(async (name: string, options: Record<string, string>) => {
       const { out, ...params } = options;
       const progress = reportProgress(name);

@@ -48,6 +48,8 @@ export async function exportBankFile(ctx: PayoutsContext, actor: Actor, key: str
       })),
     };
   });
-  const body = format === 'xlsx' ? await bankFileXlsx(number, lines, total) : bankFileCsv(lines);
+  // Account numbers in full only for finance (the routes' only role), masked for anyone else.
+  const unmasked = actor.role === 'finance';
+  const body = format === 'xlsx' ? await bankFileXlsx(number, lines, total, unmasked) : bankFileCsv(lines, unmasked);
   return { fileName: `${number}-代发.${format}`, contentType: CONTENT_TYPES[format], body };
 }

@@ -1,7 +1,7 @@
-import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
-import type { Decimal } from '../shared/decimal.js';
+import { Decimal } from '../shared/decimal.js';
 import { formatMoney } from '../shared/amounts.js';
+import { maskAccountNumber } from '../claims/index.js';
+import { generatedAt, reportDefinition, workbookBuffer, writeReport, type ReportRow } from '../reports/index.js';
 
 /** One payee of the bank's bulk-disbursement (批量代发) file. */
 export interface BankFileLine {
@@ -14,54 +14,27 @@ export interface BankFileLine {
   claimNumber: string;
 }
 
-export const BANK_FILE_HEADERS = ['序号', '收款人姓名', '收款账号', '开户行', '金额', '用途'] as const;
+const definition = () => reportDefinition('bank-file');
+
+/** The bank's columns, as reports/bank-file.json names them (序号, 收款人姓名, 收款账号, 开户行, 金额, 用途). */
+export const bankFileHeaders = (): string[] => definition().columns.map((c) => c.header);
+
+const rowOf = (line: BankFileLine): ReportRow => ({
+  position: line.position, accountName: line.accountName, accountNumber: line.accountNumber, bankName: line.bankName, amount: line.amount, claimNumber: line.claimNumber,
+});
 
 /**
- * An xlsx cell holds a number as an IEEE double. A money amount of two decimals (at most 14 digits) turns
- * into the double whose shortest decimal form is that same text, and Excel shows it to the fen through
- * the #,##0.00 format; the conversion happens only here, at the file's edge.
+ * The bank file as xlsx, by the report writer from reports/bank-file.json: no title block (the header is
+ * row 1, as the bank's import reads it), every text a person typed (names, bank names) and the account
+ * number as string cells, which Excel never evaluates, so `=HYPERLINK(…)` or `+cmd|…` stays text; amounts
+ * to the fen in #,##0.00; the total a SUM formula with its cached value, so the figure shows even where
+ * formulas are not recalculated. The account number in full only for finance (the route's only role).
  */
-const cellNumber = (amount: Decimal): number => Number(formatMoney(amount));
-
-/**
- * The bank file as xlsx, streamed with exceljs' WorkbookWriter (no shared strings, rows committed as
- * written). Every text a person typed (names, bank names) and the account number are string cells, which
- * Excel never evaluates, so `=HYPERLINK(…)` or `+cmd|…` stays text; the total is a SUM formula with its
- * cached value, so the figure shows even where formulas are not recalculated.
- */
-export async function bankFileXlsx(batchNumber: string, lines: readonly BankFileLine[], total: Decimal): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-  });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
-  workbook.creator = 'relief-ledger';
-  const sheet = workbook.addWorksheet(`代发明细 ${batchNumber}`);
-  sheet.columns = [
-    { key: 'position', width: 8 },
-    { key: 'name', width: 18, style: { numFmt: '@' } },
-    { key: 'account', width: 26, style: { numFmt: '@' } },
-    { key: 'bank', width: 30, style: { numFmt: '@' } },
-    { key: 'amount', width: 16, style: { numFmt: '#,##0.00' } },
-    { key: 'purpose', width: 16, style: { numFmt: '@' } },
-  ];
-  const header = sheet.addRow([...BANK_FILE_HEADERS]);
-  header.font = { bold: true };
-  header.commit();
-  for (const line of lines) {
-    sheet.addRow([line.position, line.accountName, line.accountNumber, line.bankName, cellNumber(line.amount), line.claimNumber]).commit();
-  }
-  const last = lines.length + 1;
-  const totalRow = sheet.addRow([null, '合计', null, null, { formula: `SUM(E2:E${last})`, result: cellNumber(total) }, `${lines.length} 笔`]);
-  totalRow.font = { bold: true };
-  totalRow.commit();
-  sheet.commit();
-  await workbook.commit();
-  await ended;
-  return Buffer.concat(chunks);
+export async function bankFileXlsx(batchNumber: string, lines: readonly BankFileLine[], total: Decimal, unmasked: boolean): Promise<Buffer> {
+  const sum = lines.reduce((acc, line) => acc.plus(line.amount), new Decimal(0));
+  if (!sum.eq(total)) throw new Error(`bank file of ${batchNumber}: the lines sum to ${formatMoney(sum)}, the batch to ${formatMoney(total)}`);
+  return workbookBuffer((out) =>
+    writeReport(definition(), { sheetName: `代发明细 ${batchNumber}`, batches: [lines.map(rowOf)], unmasked }, out, generatedAt()));
 }
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
@@ -77,11 +50,11 @@ function csvCell(value: string, typed: boolean): string {
  * The same file as CSV (UTF-8 with a byte order mark, so Excel on a Chinese Windows reads it; CRLF):
  * the payee lines only, as a bank's import expects; the total is in the xlsx and in the batch.
  */
-export function bankFileCsv(lines: readonly BankFileLine[]): Buffer {
-  const rows = [BANK_FILE_HEADERS.join(',')];
+export function bankFileCsv(lines: readonly BankFileLine[], unmasked: boolean): Buffer {
+  const rows = [bankFileHeaders().join(',')];
   for (const line of lines) {
     rows.push([
-      String(line.position), csvCell(line.accountName, true), csvCell(line.accountNumber, false), csvCell(line.bankName, true),
+      String(line.position), csvCell(line.accountName, true), csvCell(unmasked ? line.accountNumber : maskAccountNumber(line.accountNumber), false), csvCell(line.bankName, true),
       formatMoney(line.amount), csvCell(line.claimNumber, false),
     ].join(','));
   }

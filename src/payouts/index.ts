@@ -15,6 +15,6 @@ export {
   type LineOutcome,
 } from './payouts.schemas.js';
 export { payoutEligibility, type Eligibility, type PayableClaim, type LastLine } from './payout-eligibility.js';
-export { bankFileCsv, bankFileXlsx, BANK_FILE_HEADERS, type BankFileLine } from './bank-file.js';
+export { bankFileCsv, bankFileXlsx, bankFileHeaders, type BankFileLine } from './bank-file.js';
 export { RETURN_FILE_COLUMNS } from './return-file.js';
 export { THIRD_PARTY_PRODUCTS } from './recoveries.service.js';

@@ -4,7 +4,8 @@
  * built, so a bad file stops the start naming the file and the field, as policies/ does.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../config.js';
 import { z } from 'zod';
 
 const ROLES = ['admin', 'keeper', 'dispatcher', 'assessor', 'approver', 'finance'] as const;
@@ -20,6 +21,15 @@ const columnSchema = z.strictObject({
   kind: z.enum(COLUMN_KINDS),
   /** A SUM formula under the column in the totals row. */
   total: z.boolean().default(false),
+  /** Personal data (PIPL): masked as the API masks it (ID: first 6 and last 4; account: last 4) for every role but finance. */
+  mask: z.enum(['idNumber', 'bankAccount']).optional(),
+});
+
+/** A second sheet of the same workbook with columns of its own (e.g. 赔付率 beside 赔付汇总). */
+const appendixSchema = z.strictObject({
+  title: z.string().min(1).max(60),
+  sheet: z.string().min(1).max(31).refine((s) => !/[\\/?*[\]:]/.test(s), 'a sheet name may not hold \\ / ? * [ ] :'),
+  columns: z.array(columnSchema).min(1).max(30),
 });
 
 const parameterSchema = z.strictObject({
@@ -42,8 +52,20 @@ export const reportDefinitionSchema = z.strictObject({
   /** Label written in the first column of the totals row; no totals row when no column has total. */
   totalLabel: z.string().min(1).max(20).default('合计'),
   landscape: z.boolean().default(true),
+  /** Points of the table's text (headers and rows); 9 for the widest registers, so a printed A4 page stays legible. */
+  fontSize: z.number().int().min(8).max(12).default(10),
   /** Labels of the signature line under the table of a printable form (e.g. 经办人：, 负责人：). */
   signatures: z.array(z.string().min(1).max(30)).max(6).default([]),
+  /** false: no title block, the header is row 1 (a file another system imports, such as the bank's). */
+  titleBlock: z.boolean().default(true),
+  /**
+   * Texts of the totals row by column key, `{rows}` standing for the number of data rows (the bank file:
+   * 合计 under the names, "3 笔" under 用途). Without it the first column reads "合计（N 行）".
+   */
+  totalTexts: z.record(z.string(), z.string().min(1).max(30)).optional(),
+  /** A document served at a route of its own (the bank file, the pick list): not listed or run under /reports. */
+  servedAt: z.string().regex(/^\/[a-z0-9/:._-]+$/).optional(),
+  appendix: appendixSchema.optional(),
 });
 
 export type ReportDefinition = z.infer<typeof reportDefinitionSchema>;
@@ -66,14 +88,37 @@ export function loadReportDefinitions(dir: string): ReportDefinition[] {
       throw new Error(`report definition ${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
     }
     if (`${parsed.data.name}.json` !== file) throw new Error(`report definition ${file}: name: "${parsed.data.name}" does not match the file name`);
-    const keys = new Set<string>();
-    for (const [i, column] of parsed.data.columns.entries()) {
-      if (keys.has(column.key)) throw new Error(`report definition ${file}: columns.${i}.key: "${column.key}" appears twice`);
-      keys.add(column.key);
-      if (column.total && !['money', 'quantity', 'integer'].includes(column.kind)) throw new Error(`report definition ${file}: columns.${i}.total: a ${column.kind} column cannot be summed`);
+    checkColumns(file, 'columns', parsed.data.columns);
+    if (parsed.data.appendix) checkColumns(file, 'appendix.columns', parsed.data.appendix.columns);
+    for (const key of Object.keys(parsed.data.totalTexts ?? {})) {
+      if (!parsed.data.columns.some((c) => c.key === key)) throw new Error(`report definition ${file}: totalTexts.${key}: no column has that key`);
     }
     return parsed.data;
   });
+}
+
+function checkColumns(file: string, field: string, columns: ReportColumn[]): void {
+  const keys = new Set<string>();
+  for (const [i, column] of columns.entries()) {
+    if (keys.has(column.key)) throw new Error(`report definition ${file}: ${field}.${i}.key: "${column.key}" appears twice`);
+    keys.add(column.key);
+    if (column.total && !['money', 'quantity', 'integer'].includes(column.kind)) throw new Error(`report definition ${file}: ${field}.${i}.total: a ${column.kind} column cannot be summed`);
+    if (column.mask && column.kind !== 'text') throw new Error(`report definition ${file}: ${field}.${i}.mask: only a text column can be masked`);
+  }
+}
+
+const byDir = new Map<string, ReportDefinition[]>();
+
+/**
+ * One definition of the folder (the shipped reports/ by default), read and validated once per process:
+ * how the bank file and the pick list, served by routes of their own, reach their definitions.
+ */
+export function reportDefinition(name: string, dir = resolve(PROJECT_ROOT, 'reports')): ReportDefinition {
+  let definitions = byDir.get(dir);
+  if (!definitions) byDir.set(dir, (definitions = loadReportDefinitions(dir)));
+  const found = definitions.find((d) => d.name === name);
+  if (!found) throw new Error(`report definition ${name}.json: not found in ${dir}`);
+  return found;
 }
 
 /** The zod schema of a report's query string, built from its parameters. */

@@ -4,9 +4,9 @@ import { requireRole, type Actor } from '../shared/actor.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { CITY_TIME_ZONE } from '../shared/dates.js';
 import { loadReportDefinitions, parameterSchemaOf, type ReportDefinition } from './report.definition.js';
-import type { ReportQuery } from './report.query.js';
+import type { LossRatioFigures, ReportQuery } from './report.query.js';
 import { cursorBatches } from './report.source.js';
-import { writeReport } from './report.writer.js';
+import { appendixDefinition, writeWorkbook, type SheetPlan } from './report.writer.js';
 import { REPORT_QUERIES } from './queries/index.js';
 
 export interface OpenedReport {
@@ -16,7 +16,7 @@ export interface OpenedReport {
   write(out: Writable, onRows?: (rows: number) => void): Promise<void>;
 }
 
-const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { timeZone: CITY_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' }).format(now);
+export const generatedAt = (now = new Date()) => new Intl.DateTimeFormat('sv-SE', { timeZone: CITY_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' }).format(now);
 
 /** The Excel reports: definitions from reports/ (validated at start-up) joined with their queries. */
 export class ReportsService {
@@ -27,10 +27,13 @@ export class ReportsService {
     dir: string,
     private readonly connectionString: () => string,
     private readonly productName: (code: string) => string = (code) => code,
+    private readonly lossRatio: (actor: Actor, code: string, year: number) => Promise<LossRatioFigures> = async () => ({ items: [] }),
   ) {
     const definitions = loadReportDefinitions(dir);
     this.byName = new Map();
     for (const definition of definitions) {
+      // The bank file and the pick list: served by routes of their own (validated here all the same).
+      if (definition.servedAt) continue;
       const query = REPORT_QUERIES.find((q) => q.name === definition.name);
       if (!query) throw new Error(`report definition ${definition.name}.json: name: no report query of that name in src/reports/queries`);
       this.byName.set(definition.name, { definition, query });
@@ -55,13 +58,18 @@ export class ReportsService {
     if (!parsed.success) {
       throw new ValidationError(`report ${name}: bad parameters`, parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'query', value: null, reason: i.message })));
     }
-    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data, productName: this.productName });
+    const prepared = await found.query.prepare({ em: this.em.fork(), actor, params: parsed.data, productName: this.productName, lossRatio: (code, year) => this.lossRatio(actor, code, year) });
     return {
       fileName: `${definition.title}_${prepared.fileSuffix}.xlsx`,
       definition,
       write: async (out, onRows) => {
         const batches = cursorBatches(this.connectionString(), prepared.rows);
-        await writeReport(definition, { period: prepared.period, filters: prepared.filters, batches, ...(prepared.heading ? { heading: prepared.heading } : {}), ...(onRows ? { onRows } : {}) }, out, generatedAt());
+        const title = { period: prepared.period, filters: prepared.filters, ...(prepared.heading ? { heading: prepared.heading } : {}) };
+        const appendix = appendixDefinition(definition);
+        const sheets: SheetPlan[] = [{ definition, content: { ...title, batches } }];
+        if (appendix && prepared.appendix) sheets.push({ definition: appendix, content: { ...title, batches: [prepared.appendix] } });
+        // Personal data in full for finance only, as in every API reply.
+        await writeWorkbook(sheets, out, { generatedAt: generatedAt(), unmasked: actor.role === 'finance', ...(onRows ? { onRows } : {}) });
       },
     };
   }

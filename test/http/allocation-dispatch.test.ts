@@ -135,7 +135,8 @@ describe('pick lists', () => {
     expect(sheet.getCell('A1').value).toBe('应急物资调拨拣货单');
     expect(sheet.getRow(8).values).toEqual([undefined, '物资编码', '物资名称', '规格', '单位', '批次', '有效期至', '数量']);
     expect(sheet.getRow(9).getCell(1).value).toBe(tent);
-    expect(sheet.getRow(9).getCell(7).value).toBe('5');
+    expect(sheet.getRow(9).getCell(7).value).toBe(5); // a number with the category's decimals (#,##0), as in every report
+    expect(sheet.getRow(9).getCell(7).numFmt).toBe('#,##0');
     const typed = sheet.getCell('B4');
     expect(typed.value).toBe('=HYPERLINK("http://x","点我") / 市南区');
     expect(typed.type).toBe(ExcelJS.ValueType.String);

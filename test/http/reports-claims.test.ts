@@ -1,6 +1,7 @@
 // Proves the claims reports: the payouts summary totals equal /payouts/summary to the fen; the register and the overdue list carry the same claims, statuses and amounts as GET /claims, with ID and bank numbers masked for everyone but finance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/shared/dates.js';
+import { PRODUCT_CODES, policyYearOf } from '../../src/claims/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TODAY, allDocuments, createEvent, intakeBody, onDay, residentId, staff, type Staff } from './claims.fixtures.js';
 import { dataRows, download } from './reports.helpers.js';
@@ -71,10 +72,28 @@ describe('claims reports', () => {
     }
     const from = addDays(TODAY, -400);
     const api = (await app.request('GET', `/payouts/summary?groupBy=product,month,district&from=${from}&to=${TODAY}`, { token: people.finance })).body;
-    const rows = dataRows((await download(app, `/reports/payouts-summary.xlsx?from=${from}&to=${TODAY}`, people.finance)).sheet!);
+    const file = await download(app, `/reports/payouts-summary.xlsx?from=${from}&to=${TODAY}`, people.finance);
+    const rows = dataRows(file.sheet!);
     const body = rows.slice(0, -1);
     expect(body.map((r) => [r[0], r[1], r[2], r[3], r[4], r[8]])).toEqual(api.items.map((i: any) => [app.services.policies.versionFor(i.product, TODAY).nameZh, i.month, i.district, i.claims, i.payments, Number(i.paid)]));
     expect(rows.at(-1)![8]).toMatchObject({ formula: `SUM(I8:I${7 + body.length})`, result: Number(api.total) });
     expect((await download(app, `/reports/payouts-summary.xlsx?from=${from}&to=${TODAY}`, people.assessor)).status).toBe(403);
+
+    // The 赔付率 sheet: per product and policy year of the period, exactly GET /products/:code/loss-ratio?year=.
+    const ratios = file.workbook!.getWorksheet('赔付率')!;
+    expect(ratios.getCell('A1').value).toBe('赔付率（按保单年度）');
+    expect(ratios.getCell('J7').value).toBe('赔付率');
+    const ratioRows = dataRows(ratios);
+    const expected: unknown[][] = [];
+    for (const code of PRODUCT_CODES) {
+      for (let year = policyYearOf(from); year <= policyYearOf(TODAY); year++) {
+        const item = (await app.request('GET', `/products/${code}/loss-ratio?year=${year}`, { token: people.finance })).body.items.find((i: any) => i.policyYear === year);
+        expected.push([app.services.policies.versionFor(code, TODAY).nameZh, `${year}年度`, item.premium, item.claims, item.paid, item.lossRatio, item.netLossRatio].map(String));
+      }
+    }
+    expect(ratioRows.map((r) => [r[0], r[1], (r[4] as number).toFixed(2), r[5], (r[6] as number).toFixed(2), (r[9] as number).toFixed(4), (r[10] as number).toFixed(4)].map(String))).toEqual(expected);
+    // The typhoon's payments show: some ratio is not zero, and the cell is a percentage.
+    expect(ratioRows.some((r) => (r[9] as number) > 0)).toBe(true);
+    expect(ratios.getCell('J8').numFmt).toBe('0.00%');
   });
 });

@@ -18,8 +18,13 @@ function folderWith(name: string, edit: (json: any) => void): string {
 
 describe('report definitions', () => {
   it('every file in reports/ is valid and has its query', () => {
-    const names = loadReportDefinitions(REPORTS).map((d) => d.name);
+    const definitions = loadReportDefinitions(REPORTS);
+    const names = definitions.filter((d) => !d.servedAt).map((d) => d.name);
     expect(names.sort()).toEqual(REPORT_QUERIES.map((q) => q.name).sort());
+    // The documents served by routes of their own go through the same writer and validation.
+    expect(definitions.filter((d) => d.servedAt).map((d) => [d.name, d.servedAt])).toEqual([
+      ['bank-file', '/payout-batches/:id/bank-file.xlsx'], ['pick-list', '/allocations/:id/pick-list.xlsx'],
+    ]);
   });
 
   it('a bad file names the file and the field', () => {
@@ -27,6 +32,9 @@ describe('report definitions', () => {
     expect(() => loadReportDefinitions(folderWith('movement-journal.json', (j) => (j.colums = [])))).toThrow(/movement-journal\.json: .*colums/);
     expect(() => loadReportDefinitions(folderWith('movement-journal.json', (j) => (j.columns[0].total = true)))).toThrow(/columns\.0\.total/);
     expect(() => loadReportDefinitions(folderWith('other.json', () => undefined))).toThrow(/other\.json: name/);
+    expect(() => loadReportDefinitions(folderWith('movement-journal.json', (j) => (j.columns[9].mask = 'bankAccount')))).toThrow(/movement-journal\.json: columns\.9\.mask/);
+    expect(() => loadReportDefinitions(folderWith('movement-journal.json', (j) => (j.totalTexts = { nosuch: '合计' })))).toThrow(/movement-journal\.json: totalTexts\.nosuch/);
+    expect(() => loadReportDefinitions(folderWith('movement-journal.json', (j) => (j.appendix = { title: 'x', sheet: 'a/b', columns: j.columns })))).toThrow(/movement-journal\.json: appendix\.sheet/);
   });
 
   it('parameters become a strict query schema', () => {
