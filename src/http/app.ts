@@ -21,6 +21,8 @@ export interface AppDeps {
   authThrottle?: { failures: number; windowMs: number };
   /** Send Strict-Transport-Security (behind an HTTPS proxy only). */
   hsts?: boolean;
+  /** Sees every reply a route handler returns before it is sent (tests check it against the route's declared reply). */
+  onReply?(spec: RouteSpec, reply: Reply): Reply;
 }
 
 /** Sent on every reply: JSON never renders as a page, is never framed, cached or sent on as a referrer. */
@@ -90,7 +92,8 @@ async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: Au
     return spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
   };
   const key = ctx.get('idempotency-key');
-  const reply = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();
+  const handled = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();
+  const reply = deps.onReply ? deps.onReply(spec, handled) : handled;
   if (reply.body !== undefined) {
     ctx.status = reply.status;
     ctx.body = reply.body;
