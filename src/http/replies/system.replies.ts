@@ -1,4 +1,4 @@
-/** Replies of the system, users and catalog routes. */
+/** Replies of the system, users, catalog and report-catalogue routes. */
 import { z } from 'zod';
 import { Role, code, count, dateTime, decimal, id, named, page } from './shared.js';
 
@@ -75,3 +75,16 @@ export const Warehouse = named(
   }),
 );
 export const WarehousePage = page(Warehouse);
+
+/** GET /reports: the reports this user may run and their parameters. */
+export const ReportCatalogue = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      name: z.string().meta({ examples: ['stock-balance'] }),
+      title: z.string().meta({ examples: ['库存余额表'] }),
+      parameters: z.array(
+        z.strictObject({ name: z.string(), label: z.string(), type: z.enum(['date', 'code', 'integer', 'text']), required: z.boolean(), default: z.union([z.string(), z.number()]).optional() }),
+      ),
+    }),
+  ),
+});
