@@ -5,6 +5,7 @@ import { CatalogService } from './catalog/index.js';
 import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from './claims/index.js';
 import type { Config } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
+import { Metrics } from './metrics.js';
 import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
 import { todayInCity } from './shared/dates.js';
@@ -31,6 +32,8 @@ export interface Services {
   allocations: AllocationService;
   /** The Excel reports; a bad definition in reports/ throws here, naming the file and the field. */
   reports: ReportsService;
+  /** GET /metrics: request counts and latencies (fed by the HTTP layer), the pool, postings, claims by status. */
+  metrics: Metrics;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
@@ -59,5 +62,6 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
     allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),
+    metrics: new Metrics(orm),
   };
 }

@@ -54,6 +54,11 @@ function errorStatuses(spec: RouteSpec): string[] {
   return [...statuses].sort().map(String);
 }
 
+/** Spreadsheets and CSV files are binary downloads; pages, scripts and the metrics text are text. */
+function fileSchema(type: string): object {
+  return /^text\/(plain|html|css)$|javascript$/.test(type) ? { type: 'string' } : { type: 'string', format: 'binary' };
+}
+
 function schemaOf(type: z.ZodType, io: 'input' | 'output' = 'input'): object {
   const { $schema: _ignored, ...schema } = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return schema;
@@ -118,7 +123,7 @@ function operation(spec: RouteSpec, refOf: (type: z.ZodType) => object): object 
   for (const [status, description] of Object.entries(spec.responses)) {
     const other = spec.otherReplies?.[Number(status)];
     if (Number(status) >= 400 && !other) continue;
-    if (spec.produces && Number(status) < 400) responses[status] = { description, content: { [spec.produces]: { schema: { type: 'string', format: 'binary' } } } };
+    if (spec.produces && Number(status) < 400) responses[status] = { description, content: Object.fromEntries([spec.produces].flat().map((type) => [type, { schema: fileSchema(type) }])) };
     else {
       const type = other ?? spec.reply;
       responses[status] = { description, content: { 'application/json': { schema: type ? refOf(type) : {} } } };

@@ -48,8 +48,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   reply?: z.ZodType;
   /** Bodies of statuses ≥ 400 in `responses` that are not the error shape (GET /health's 503). */
   otherReplies?: Record<number, z.ZodType>;
-  /** Response content type when not JSON (e.g. an xlsx download); the reply is then a file, not `reply`. */
-  produces?: string;
+  /** Response content type(s) when not JSON (an xlsx or CSV download, a page); the reply is then a file or text, not `reply`. */
+  produces?: string | readonly string[];
   /** Overrides the operationId derived from method and path (see openapi.ts `operationIdOf`). */
   operationId?: string;
   handle(input: HandlerInput<B, Q>): Promise<Reply>;

@@ -5,6 +5,7 @@ import type { RouteSpec } from '../route.js';
 import { backupRoutes } from './backup.routes.js';
 import { allocationRoutes } from './allocation.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
+import { docsRoutes } from './docs.routes.js';
 import { claimRoutes } from './claims.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
@@ -22,6 +23,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
   const routes: RouteSpec[] = [];
   routes.push(
     ...systemRoutes(services, () => (document ??= buildOpenApi(routes, API_VERSION))),
+    ...docsRoutes(),
     ...userRoutes(services),
     ...catalogRoutes(services, config.limits.importRows),
     ...eventRoutes(services),

@@ -23,5 +23,15 @@ export function systemRoutes(services: Services, openApi: () => object) {
       reply: OpenApiDocument, responses: { 200: 'the document' },
       handle: async () => ok(openApi()),
     }),
+    route({
+      method: 'get', path: '/metrics', tag: 'system', roles: 'public',
+      summary: 'Prometheus metrics: requests and latencies by route and status, the database pool, documents and movements posted, claims by status',
+      produces: 'text/plain', responses: { 200: 'the Prometheus text format (version 0.0.4)' },
+      async handle({ koa }) {
+        const text = await services.metrics.render();
+        koa.set('Content-Type', services.metrics.contentType);
+        return ok(text);
+      },
+    }),
   ];
 }
