@@ -59,8 +59,15 @@ function fileSchema(type: string): object {
   return /^text\/(plain|html|css)$|javascript$/.test(type) ? { type: 'string' } : { type: 'string', format: 'binary' };
 }
 
+/** What a reference page reads: `format` says what a date is, and "any integer" needs no ±2⁵³ bounds. */
+function tidy({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  if (jsonSchema.format === 'date' || jsonSchema.format === 'date-time') delete jsonSchema.pattern;
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+}
+
 function schemaOf(type: z.ZodType, io: 'input' | 'output' = 'input'): object {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(type, { io, unrepresentable: 'any', override: tidy }) as Record<string, unknown>;
   return schema;
 }
 
@@ -98,10 +105,7 @@ function replySchemas(routes: readonly RouteSpec[]): { schemas: Record<string, o
     io: 'output',
     unrepresentable: 'any',
     uri: (id) => `#/components/schemas/${id}`,
-    override: ({ jsonSchema }) => {
-      // format says it all; the generated date pattern is noise in a reference page.
-      if (jsonSchema.format === 'date' || jsonSchema.format === 'date-time') delete jsonSchema.pattern;
-    },
+    override: tidy,
   }) as { schemas: Record<string, Record<string, unknown>> };
   const schemas: Record<string, object> = {};
   for (const [id, { $id: _id, $schema: _schema, ...schema }] of Object.entries(converted.schemas)) schemas[id] = schema;
