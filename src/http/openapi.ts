@@ -32,11 +32,18 @@ const ERRORS: Record<string, { name: string; description: string; code: string; 
   431: { name: 'HeadersTooLarge', description: 'The request line and headers exceed 16 KiB', code: 'HEADERS_TOO_LARGE', message: 'the request line and headers exceed 16 KiB; send long values in a POST body' },
 };
 
+/** Headers that come with an error status. */
+const ERROR_HEADERS: Record<string, object> = {
+  401: { 'WWW-Authenticate': { description: 'Always `Bearer`', schema: { type: 'string', enum: ['Bearer'] } } },
+  429: { 'Retry-After': { description: 'Seconds until the window ends and tokens are checked again', schema: { type: 'integer', minimum: 1 } } },
+};
+
 function errorResponse(status: string): object {
   const e = ERRORS[status]!;
   const details = status === '422' ? [{ field: 'lines[0].quantity', reason: 'expected a quantity like "12.5" (digits, optional decimal point, up to 3 decimals)' }] : [];
   return {
     description: e.description,
+    ...(ERROR_HEADERS[status] ? { headers: ERROR_HEADERS[status] } : {}),
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { error: { code: e.code, message: e.message, details } } } },
   };
 }

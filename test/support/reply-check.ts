@@ -18,7 +18,8 @@ export function replyProblems(spec: RouteSpec, reply: Reply): string[] {
   if (!(reply.status in spec.responses)) return [`status ${reply.status} is not declared in responses (${Object.keys(spec.responses).join(', ')})`];
   if (spec.produces) return [];
   const schema = spec.otherReplies?.[reply.status] ?? spec.reply;
-  if (!schema) return ['the route declares no reply schema'];
+  // A route without a reply schema is named by test/http/reply-schemas.test.ts; its own tests go on.
+  if (!schema) return [];
   // What the client receives: Dates, Decimals and the like as JSON turns them.
   const json: unknown = reply.body === undefined ? undefined : JSON.parse(JSON.stringify(reply.body));
   const result = schema.safeParse(json);
