@@ -21,6 +21,9 @@ const TABLE = `
   route                                  admin keeper other dispatcher assessor approver finance none inactive
   GET  /health                           ok     ok     ok     ok     ok     ok     ok     ok     ok
   GET  /openapi.json                     ok     ok     ok     ok     ok     ok     ok     ok     ok
+  GET  /docs                             ok     ok     ok     ok     ok     ok     ok     ok     ok
+  GET  /docs/:file                       ok     ok     ok     ok     ok     ok     ok     ok     ok
+  GET  /metrics                          ok     ok     ok     ok     ok     ok     ok     ok     ok
   POST /users                            ok     403    403    403    403    403    403    401    401
   GET  /users                            ok     403    403    403    403    403    403    401    401
   GET  /me                               ok     ok     ok     ok     ok     ok     ok     401    401
@@ -215,6 +218,7 @@ function probeFor(route: string, fx: MatrixFixture, role: MatrixRole, n: number)
     case 'POST /transfers': return { path: '/transfers', body: { from: ids.own, to: ids.other, lines: [line] } };
     case 'POST /transfers/:id/receive': return { path: `/transfers/${ids.incoming}/receive`, body: { lines: [{ category: ids.tent, received: '1' }] } };
     case 'POST /transfers/:id/cancel': return { path: `/transfers/${ids.outgoing}/cancel`, body: {} };
+    case 'GET /docs/:file': return { path: '/docs/swagger-ui.css' };
     case 'GET /transfers': return { path: `/transfers?warehouse=${ids.own}` };
     case 'GET /transfers/:id': return { path: `/transfers/${ids.outgoing}` };
     case 'POST /stocktakes': return { path: '/stocktakes', body: { warehouse: ids.own } };

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const expired = await allocations.orders.expireDue();
     if (expired > 0) log.info({ expired }, 'expired allocation reservations released on start');
     allocations.startExpiry(60_000, (error) => log.error({ err: error }, 'releasing expired allocation reservations failed'));
-    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
+    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: system.services.metrics });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       answerClientErrors(s);

@@ -6,6 +6,7 @@ import { ClaimsService, EventsService, loadPolicies, type PolicyCatalog } from '
 import { type Config, loadConfig } from './config.js';
 import { IdempotencyStore } from './db/idempotency.store.js';
 import { LedgerDigestService } from './ledger-digest/index.js';
+import { Metrics } from './metrics.js';
 import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
 import { todayInCity } from './shared/dates.js';
@@ -34,6 +35,8 @@ export interface Services {
   ledgerDigest: LedgerDigestService;
   /** The Excel reports; a bad definition in reports/ throws here, naming the file and the field. */
   reports: ReportsService;
+  /** GET /metrics: request counts and latencies (fed by the HTTP layer), the pool, postings, claims by status. */
+  metrics: Metrics;
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
@@ -64,5 +67,6 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
     allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),
+    metrics: new Metrics(orm),
   };
 }

@@ -56,7 +56,7 @@ export const kitBody = z
   .strict();
 export type KitBody = z.infer<typeof kitBody>;
 
-const date = z.string().refine(isValidDate, 'must be a date written YYYY-MM-DD');
+const date = z.string().refine(isValidDate, 'must be a date written YYYY-MM-DD').meta({ format: 'date' });
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),

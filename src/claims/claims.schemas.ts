@@ -11,7 +11,10 @@ export const moneyText = z
   .regex(moneyPattern(12), { error: MONEY_FORM })
   .transform((text) => new Decimal(text));
 
-export const dateText = z.string({ error: 'expected a date like "2024-07-31"' }).refine(isValidDate, { error: 'expected a real calendar date like "2024-07-31"' });
+export const dateText = z
+  .string({ error: 'expected a date like "2024-07-31"' })
+  .refine(isValidDate, { error: 'expected a real calendar date like "2024-07-31"' })
+  .meta({ format: 'date' });
 
 const text = (max: number) => z.string().trim().min(1, { error: 'must not be empty' }).max(max);
 const idText = z.union([z.string().regex(/^\d{1,18}$/, { error: 'expected an id' }), z.int().positive()]).transform(String);

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
+import type { RequestObserver } from '../metrics.js';
 import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
 import { AuthThrottle } from './auth-throttle.js';
@@ -21,6 +22,10 @@ export interface AppDeps {
   authThrottle?: { failures: number; windowMs: number };
   /** Send Strict-Transport-Security (behind an HTTPS proxy only). */
   hsts?: boolean;
+  /** Sees every reply a route handler returns before it is sent (tests check it against the route's declared reply). */
+  onReply?(spec: RouteSpec, reply: Reply): Reply;
+  /** Counts each request and its latency by route template and status (GET /metrics). */
+  metrics?: RequestObserver;
 }
 
 /** Sent on every reply: JSON never renders as a page, is never framed, cached or sent on as a referrer. */
@@ -39,7 +44,12 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = false;
   const router = new Router();
   const throttle = new AuthThrottle(deps.authThrottle ?? { failures: 20, windowMs: 60_000 });
-  for (const spec of deps.routes) router[spec.method](spec.path, (ctx) => handle(ctx, spec, deps, throttle));
+  for (const spec of deps.routes) {
+    router[spec.method](spec.path, (ctx) => {
+      ctx.state.route = spec.path;
+      return handle(ctx, spec, deps, throttle);
+    });
+  }
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -52,6 +62,8 @@ export function createApp(deps: AppDeps): Koa {
     // Only method, path, status and user are logged: never the body, the query (it may hold an ID) or headers.
     await next();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // The route template, never the raw path: ids in paths would make a series per claim.
+    deps.metrics?.observeRequest(ctx.method, ctx.state.route ?? '(no route)', ctx.status, ms / 1000);
     ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
   });
   app.use(errorMiddleware);
@@ -90,7 +102,8 @@ async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: Au
     return spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
   };
   const key = ctx.get('idempotency-key');
-  const reply = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();
+  const handled = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();
+  const reply = deps.onReply ? deps.onReply(spec, handled) : handled;
   if (reply.body !== undefined) {
     ctx.status = reply.status;
     ctx.body = reply.body;

@@ -39,10 +39,19 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   /** The body is a CSV file (text/csv), read up to the import byte limit. */
   csvBody?: boolean;
   query?: z.ZodType<Q>;
-  /** Status → description of the success replies; errors are documented once for all routes. */
+  /** Status → description of the success replies; errors are documented once for all routes (an error status listed here gets the error shape). */
   responses: Record<number, string>;
-  /** Response content type when not JSON (e.g. an xlsx download). */
-  produces?: string;
+  /**
+   * The JSON body of the success statuses in `responses`, exactly as the client receives it (see src/http/replies/).
+   * The tests check every reply a handler returns against it (test/support/reply-check.ts), so it cannot drift.
+   */
+  reply?: z.ZodType;
+  /** Bodies of statuses ≥ 400 in `responses` that are not the error shape (GET /health's 503). */
+  otherReplies?: Record<number, z.ZodType>;
+  /** Response content type(s) when not JSON (an xlsx or CSV download, a page); the reply is then a file or text, not `reply`. */
+  produces?: string | readonly string[];
+  /** Overrides the operationId derived from method and path (see openapi.ts `operationIdOf`). */
+  operationId?: string;
   handle(input: HandlerInput<B, Q>): Promise<Reply>;
 }
 

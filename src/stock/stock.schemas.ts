@@ -27,10 +27,11 @@ const decimalIn = (form: string) =>
       return value;
     });
 
-export const quantityText = decimalIn(QUANTITY_FORM);
-export const unitCostText = decimalIn(UNIT_COST_FORM);
+// The pattern is what /openapi.json shows; the transform checks the canonical form (see shared/amounts.ts).
+export const quantityText = decimalIn(QUANTITY_FORM).meta({ pattern: '^(0|[1-9]\\d*)(\\.\\d{1,3})?$', examples: ['12.5'] });
+export const unitCostText = decimalIn(UNIT_COST_FORM).meta({ pattern: '^(0|[1-9]\\d*)(\\.\\d{1,2})?$', examples: ['45.5'] });
 
-export const dateText = z.string().refine(isValidDate, 'must be a date written YYYY-MM-DD');
+export const dateText = z.string().refine(isValidDate, 'must be a date written YYYY-MM-DD').meta({ format: 'date' });
 const code = z.string().trim().min(1).max(32);
 const lot = z.string().max(LOT_MAX_LENGTH);
 const note = z.string().trim().min(1).max(500);

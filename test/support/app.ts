@@ -11,6 +11,7 @@ import { allRoutes } from '../../src/http/routes/index.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { freshDatabase } from './database.js';
 import { asService } from './roles.js';
+import { checkReply } from './reply-check.js';
 
 export interface TestReply<T = any> {
   status: number;
@@ -55,7 +56,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { l
   const superOrm = await openOrm({ url, poolMax: 2, migrate: false });
   const services = buildServices(orm, config);
   const log = options.log ?? pino({ level: 'silent' });
-  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
+  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: services.metrics, onReply: checkReply });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
     answerClientErrors(s);

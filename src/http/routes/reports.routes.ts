@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { XLSX_TYPE } from '../../reports/index.js';
 import type { Services } from '../../services.js';
 import { ok, route } from '../route.js';
+import { ReportCatalogue } from '../replies/system.replies.js';
 
 /** Report parameters arrive as single query values; which ones a report takes its definition says. */
 const reportQuery = z.record(z.string(), z.string().max(64));
@@ -12,7 +13,7 @@ export function reportRoutes({ reports }: Services) {
   return [
     route({
       method: 'get', path: '/reports', tag: 'reports', roles: 'any', summary: 'The Excel reports (报表) this user may run, with their parameters',
-      responses: { 200: '{items: [{name, title, parameters: [{name, label, type, required, default}]}]}' },
+      reply: ReportCatalogue, responses: { 200: '{items: [{name, title, parameters: [{name, label, type, required, default}]}]}' },
       handle: async ({ actor }) => ok(reports.list(actor)),
     }),
     route({

@@ -2,32 +2,33 @@ import { z } from 'zod';
 import { newUserSchema } from '../../users/index.js';
 import type { Services } from '../../services.js';
 import { created, ok, pageQuery, route } from '../route.js';
+import { CreatedUser, Me, Token, User, UserPage } from '../replies/system.replies.js';
 
 export function userRoutes({ users }: Services) {
   return [
     route({
       method: 'post', path: '/users', tag: 'users', roles: ['admin'], summary: 'Create a user; the reply holds its API token, shown only this once',
-      body: newUserSchema, responses: { 201: '{user, token}' },
+      body: newUserSchema, reply: CreatedUser, responses: { 201: '{user, token}' },
       handle: async ({ actor, body }) => created(await users.create(actor, body)),
     }),
     route({
       method: 'get', path: '/users', tag: 'users', roles: ['admin'], summary: 'List users',
-      query: pageQuery, responses: { 200: '{items, total}' },
+      query: pageQuery, reply: UserPage, responses: { 200: '{items, total}' },
       handle: async ({ actor, query }) => ok(await users.list(actor, query)),
     }),
     route({
       method: 'get', path: '/me', tag: 'users', roles: 'any', summary: 'Who the token belongs to',
-      responses: { 200: '{id, name, role, warehouses}' },
+      reply: Me, responses: { 200: '{id, name, role, warehouses}' },
       handle: async ({ actor }) => ok(actor),
     }),
     route({
       method: 'post', path: '/users/:name/tokens', tag: 'users', roles: ['admin'], summary: 'Issue a new token for a user (optionally revoking the others)',
-      body: z.object({ revokeOthers: z.boolean().default(false), expiresInDays: z.int().min(1).max(3650).optional() }).strict(), responses: { 201: '{token}' },
+      body: z.object({ revokeOthers: z.boolean().default(false), expiresInDays: z.int().min(1).max(3650).optional() }).strict(), reply: Token, responses: { 201: '{token}' },
       handle: async ({ actor, params, body }) => created({ token: await users.issueToken(actor, params.name!, body.revokeOthers, body.expiresInDays) }),
     }),
     route({
       method: 'post', path: '/users/:name/deactivate', tag: 'users', roles: ['admin'], summary: 'Deactivate a user; their tokens stop working',
-      responses: { 200: 'the user' },
+      reply: User, responses: { 200: 'the user' },
       handle: async ({ actor, params }) => ok(await users.setActive(actor, params.name!, false)),
     }),
   ];

@@ -1,0 +1,67 @@
+/** Replies of kits, allocation orders and pick lists. */
+import { z } from 'zod';
+import { ALLOCATION_STATUSES } from '../../allocation/index.js';
+import { code, count, date, dateTime, decimal, id, named, page, quantity } from './shared.js';
+
+const AllocationStatus = z.enum(ALLOCATION_STATUSES);
+const number = z.string().meta({ examples: ['DB00000012'] });
+const destination = z.strictObject({ name: z.string().meta({ examples: ['黄岛区安置点'] }), district: z.string().nullable(), lat: decimal.nullable(), lon: decimal.nullable() });
+/** A kit line keeps the precision it was written with (no trailing zeros). */
+const kitQuantity = z.string().regex(/^(0|[1-9]\d*)(\.\d+)?$/).meta({ description: 'quantity per `per` people', examples: ['2.5'] });
+
+export const Kit = named('Kit', z.strictObject({ code, name: z.string(), version: z.int(), per: z.int().meta({ description: 'the number of people the quantities are for' }), lines: z.array(z.strictObject({ category: code, quantity: kitQuantity })) }));
+export const KitPage = page(Kit);
+export const SavedKit = Kit.extend({ created: z.boolean().meta({ description: 'false when the same content was already the latest version' }) });
+
+export const Allocation = named(
+  'Allocation',
+  z.strictObject({
+    id,
+    number,
+    status: AllocationStatus,
+    destination,
+    priority: z.int(),
+    allOrNothing: z.boolean(),
+    kit: z.strictObject({ code, version: z.int(), people: z.int() }).nullable(),
+    emergencyOverride: z.strictObject({ reason: z.string(), approvedBy: z.string().nullable(), approvedAt: dateTime.nullable() }).nullable(),
+    note: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: dateTime,
+    expiresAt: dateTime,
+    closedAt: dateTime.nullable(),
+    closeReason: z.string().nullable(),
+    deliveredAt: dateTime.nullable(),
+    lines: z.array(
+      z.strictObject({
+        category: code,
+        requested: quantity,
+        reserved: quantity,
+        shortfall: quantity,
+        dispatched: quantity,
+        received: quantity.nullable(),
+        differenceReason: z.string().nullable(),
+        picks: z.array(z.strictObject({ warehouse: code, lot: z.string().nullable(), expiresOn: date.nullable(), quantity, open: quantity, dispatched: quantity, protected: quantity })),
+      }),
+    ),
+    dispatches: z.array(z.strictObject({ documentId: id, warehouse: code, by: z.string().nullable(), at: dateTime })),
+  }),
+  'An allocation order (调拨单) with its lines, picks and dispatches',
+);
+export const Dispatched = named('DispatchedAllocation', Allocation.extend({ documents: z.array(z.strictObject({ warehouse: code, documentId: id })) }));
+
+export const AllocationPage = page(
+  z.strictObject({ id, number, status: AllocationStatus, destination: z.string(), district: z.string().nullable(), priority: z.int(), lines: count, createdAt: dateTime, expiresAt: dateTime }),
+);
+export const AllocationSummary = page(z.strictObject({ destination: z.string(), category: code, quantity }));
+export const Expired = z.strictObject({ expired: count });
+
+export const PickList = z.strictObject({
+  allocation: z.strictObject({ id, number, status: AllocationStatus, destination, priority: z.int(), createdAt: dateTime }),
+  warehouses: z.array(
+    z.strictObject({
+      warehouse: code,
+      name: z.string(),
+      lines: z.array(z.strictObject({ category: code, name: z.string(), spec: z.string().nullable(), unit: z.string(), lot: z.string().nullable(), expiresOn: date.nullable(), quantity, dispatched: quantity })),
+    }),
+  ),
+});
