@@ -43,6 +43,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   responses: Record<number, string>;
   /** Response content type when not JSON (e.g. an xlsx download). */
   produces?: string;
+  /** A sign-in: its failures (401) count against the per-address limit of failed token checks. */
+  signIn?: boolean;
   handle(input: HandlerInput<B, Q>): Promise<Reply>;
 }
 

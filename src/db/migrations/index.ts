@@ -8,6 +8,7 @@ import { Migration20261215000006Periods } from './Migration20261215000006Periods
 import { Migration20261201000030Payouts } from './Migration20261201000030Payouts.js';
 import { Migration20261201000040Trust } from './Migration20261201000040Trust.js';
 import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
+import { Migration20261220000500Sessions } from './Migration20261220000500Sessions.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000030Payouts', class: Migration20261201000030Payouts },
   { name: 'Migration20261201000040Trust', class: Migration20261201000040Trust },
   { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
+  { name: 'Migration20261220000500Sessions', class: Migration20261220000500Sessions },
 ];

@@ -20,7 +20,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
   const routes: RouteSpec[] = [];
   routes.push(
     ...systemRoutes(services, () => (document ??= buildOpenApi(routes, '0.1.0'))),
-    ...userRoutes(services),
+    ...userRoutes(services, config.hsts),
     ...catalogRoutes(services, config.limits.importRows),
     ...eventRoutes(services),
     ...claimRoutes(services),
