@@ -96,7 +96,7 @@ function Console({ actor, onSignOut }: { actor: Actor; onSignOut: () => void }) 
 
 function groupsOf(screens: typeof SCREENS) {
   const groups = new Map<string, { key: string; label: string }[]>();
-  for (const s of screens) groups.set(s.group, [...(groups.get(s.group) ?? []), { key: s.key, label: s.title }]);
+  for (const s of screens.filter((s) => !s.hidden)) groups.set(s.group, [...(groups.get(s.group) ?? []), { key: s.key, label: s.title }]);
   return [...groups].map(([label, children]) => ({ key: `g-${label}`, label, type: 'group' as const, children }));
 }
 
@@ -106,5 +106,7 @@ export interface Screen {
   title: string;
   group: string;
   roles: Role[];
+  /** Reached from another screen (a claim from the list), not from the menu. */
+  hidden?: boolean;
   render: (props: ScreenProps) => ReactNode;
 }

@@ -4,8 +4,8 @@ import { api, call, type Page } from './api/client';
 export interface Category {
   code: string;
   name: string;
-  majorClass: string;
-  minorClass: string;
+  /** Class then subclass, e.g. 防护用品 / 救援被装. */
+  classPath: string[];
   unit: string;
   scale: number;
   lotTracked: boolean;

@@ -28,7 +28,7 @@ export const ALLOCATION_STATUS_ZH: Record<string, string> = {
 
 export const TRANSFER_STATUS_ZH: Record<string, string> = { IN_TRANSIT: '在途', RECEIVED: '已接收', CANCELLED: '已取消', SETTLED: '已结清' };
 
-export const BATCH_STATUS_ZH: Record<string, string> = { DRAFT: '草稿', SENT: '已送银行', CONFIRMED: '已确认', PARTIALLY_CONFIRMED: '部分确认', CANCELLED: '已取消' };
+export const BATCH_STATUS_ZH: Record<string, string> = { OPEN: '待下载代发文件', SENT: '已送银行待回单', CONFIRMED: '已确认', CANCELLED: '已取消' };
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 

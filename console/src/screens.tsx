@@ -14,7 +14,7 @@ export const SCREENS: Screen[] = [
   { key: 'allocations', title: '调拨单与拣货', group: '调度', roles: ['dispatcher', 'keeper', 'admin'], render: Allocations },
   { key: 'intake', title: '报案受理', group: '理赔', roles: ['assessor'], render: Intake },
   { key: 'claims', title: '案件列表', group: '理赔', roles: ['assessor', 'approver', 'finance', 'admin'], render: ClaimQueue },
-  { key: 'claim', title: '案件详情', group: '理赔', roles: ['assessor', 'approver', 'finance', 'admin'], render: ClaimPage },
+  { key: 'claim', title: '案件详情', group: '理赔', roles: ['assessor', 'approver', 'finance', 'admin'], hidden: true, render: ClaimPage },
   { key: 'payouts', title: '支付批次', group: '财务', roles: ['finance'], render: Payouts },
   { key: 'reports', title: '报表下载', group: '财务', roles: ['finance', 'keeper', 'admin'], render: Reports },
   { key: 'users', title: '用户与权限', group: '系统', roles: ['admin'], render: Users },

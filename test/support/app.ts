@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openOrm } from '../../src/db/orm.js';
 import { answerClientErrors, createApp } from '../../src/http/app.js';
 import { allRoutes } from '../../src/http/routes/index.js';
+import { serveConsole } from '../../src/http/console.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { freshDatabase } from './database.js';
 
@@ -45,7 +46,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { l
   const orm = await openOrm({ url, poolMax: 10 });
   const services = buildServices(orm, config);
   const log = options.log ?? pino({ level: 'silent' });
-  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), sessions: services.sessions, idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
+  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), sessions: services.sessions, console: serveConsole(), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
     answerClientErrors(s);

@@ -43,10 +43,13 @@ export function Intake(_: ScreenProps) {
   const idNumber = Form.useWatch(['claimant', 'idNumber'], form) as string | undefined;
   const idProblem = residentIdProblem((idNumber ?? '').trim().toUpperCase());
   const submit = async (v: { product: 'PUBLIC_LIABILITY'; event: string; claimant: ClaimDetail['claimant']; incidentOn: Dayjs; description: string; benefits: typeof BENEFITS[number]['value'][] }) => {
-    const reply = await run(() => call<ClaimDetail>(api.POST('/claims', { body: {
+    const reply = await run(async () => {
+      const { id } = await call<{ id: string }>(api.POST('/claims', { body: {
       product: v.product, event: v.event, description: v.description, benefits: v.benefits, incidentOn: v.incidentOn.format('YYYY-MM-DD'),
       claimant: { ...v.claimant, idNumber: v.claimant.idNumber.trim().toUpperCase(), hasMedicalInsurance: !!v.claimant.hasMedicalInsurance },
-    } })));
+      } }));
+      return call<ClaimDetail>(api.GET('/claims/{id}', { params: { path: { id } } }));
+    });
     if (reply) setCreated(reply);
   };
   if (created) return <Registered claim={created} onNext={() => { setCreated(null); form.resetFields(); }} />;
@@ -133,7 +136,7 @@ export function ClaimQueue({ actor }: ScreenProps) {
   const tabs = actor.role === 'approver'
     ? [{ key: 'ASSESSED,PENDING_SECOND_APPROVAL', label: '待审批' }, { key: 'HELD', label: '暂缓案件' }, { key: 'APPROVED', label: '已批准' }]
     : actor.role === 'finance'
-      ? [{ key: 'APPROVED', label: '待支付' }, { key: 'overdue', label: '超期案件' }, { key: 'PAID', label: '已赔付' }]
+      ? [{ key: 'APPROVED', label: '待支付' }, { key: 'overdue', label: '超期案件' }, { key: 'PAID,CLOSED', label: '已赔付' }]
       : [{ key: 'REPORTED,SURVEYED,RETURNED', label: '待处理' }, { key: 'ASSESSED,PENDING_SECOND_APPROVAL,HELD', label: '审批中' }, { key: 'APPROVED,PAID,CLOSED,REJECTED,WITHDRAWN', label: '已办结' }];
   const [tab, setTab] = useState(tabs[0]!.key);
   const { data, loading } = useLoad(() => call<Page<ClaimItem>>(api.GET('/claims', { params: { query: tab === 'overdue' ? { overdue: 'true', limit: 500 } : { status: tab, limit: 500 } as never } })), [tab]);

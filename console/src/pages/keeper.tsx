@@ -33,7 +33,7 @@ export function Balances({ actor }: ScreenProps) {
     return (data?.items ?? []).filter((b) => {
       if (!words) return true;
       const c = categories.get(b.category);
-      return [b.category, c?.name, c?.majorClass, c?.minorClass, b.lot].some((v) => v?.toLowerCase().includes(words));
+      return [b.category, c?.name, ...(c?.classPath ?? []), b.lot].some((v) => v?.toLowerCase().includes(words));
     });
   }, [data, search, categories]);
   return (
@@ -46,7 +46,7 @@ export function Balances({ actor }: ScreenProps) {
       <Table<Balance> size="small" rowKey={(b) => `${b.category}|${b.lot ?? ''}`} loading={loading} dataSource={rows} pagination={{ pageSize: 20, showSizeChanger: false }} scroll={{ x: 800 }}
         columns={[
           { title: '物资', dataIndex: 'category', render: (code: string) => <a onClick={() => setLedgerOf(code)}>{categoryLabel(categories.get(code), code)}</a> },
-          { title: '类别', render: (_, b) => { const c = categories.get(b.category); return c ? `${c.majorClass} / ${c.minorClass}` : ''; } },
+          { title: '类别', render: (_, b) => categories.get(b.category)?.classPath.join(' / ') },
           { title: '批号', dataIndex: 'lot', render: (lot) => lot ?? '—' },
           { title: '账面数量', dataIndex: 'onHand', align: 'right' },
           { title: '已预留', dataIndex: 'reserved', align: 'right' },
@@ -60,19 +60,26 @@ export function Balances({ actor }: ScreenProps) {
   );
 }
 
-interface LedgerPage { opening: string; closing: string; total: number; items: Record<string, unknown>[] }
+interface LedgerEntry { id: string; documentId: string; documentType: string; occurredAt: string; recordedBy: string; counterparty: string | null; lot: string | null; in: string | null; out: string | null; balance: string; reason: string | null }
+interface LedgerPage { opening: string; closing: string; total: number; items: LedgerEntry[] }
 
+const DOCUMENT_ZH: Record<string, string> = { OPENING: '期初', RECEIPT: '入库', WRITE_OFF: '报损', TRANSFER_SHIP: '调出', TRANSFER_RECEIVE: '调入', TRANSFER_CANCEL: '调拨撤回', STOCKTAKE: '盘点', REVERSAL: '冲销', ALLOCATION: '调拨发运' };
+
+/** 台帐: every movement of one category in one warehouse with its running balance. */
 function Ledger({ category, warehouse }: { category: string; warehouse: string }) {
   const { data, loading } = useLoad(() => call<LedgerPage>(api.GET('/ledger', { params: { query: { category, warehouse, limit: 200 } } })), [category, warehouse]);
-  const columns = Object.keys(data?.items[0] ?? {}).filter((k) => !['category', 'warehouse'].includes(k)).map((k) => ({ title: LEDGER_ZH[k] ?? k, dataIndex: k, render: (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)) }));
   return (
     <>
       <p>期初 {data?.opening ?? '—'}，期末 {data?.closing ?? '—'}，共 {data?.total ?? 0} 笔</p>
-      <Table size="small" rowKey={(_, i) => String(i)} loading={loading} dataSource={data?.items ?? []} columns={columns} pagination={{ pageSize: 20 }} scroll={{ x: 700 }} />
+      <Table<LedgerEntry> size="small" rowKey="id" loading={loading} dataSource={data?.items ?? []} pagination={{ pageSize: 20 }} scroll={{ x: 700 }} columns={[
+        { title: '日期', dataIndex: 'occurredAt' }, { title: '单据', render: (_, e) => `${DOCUMENT_ZH[e.documentType] ?? e.documentType} ${e.documentId}` },
+        { title: '对方', dataIndex: 'counterparty', render: (v) => v ?? '—' }, { title: '批号', dataIndex: 'lot', render: (v) => v ?? '—' },
+        { title: '收入', dataIndex: 'in', align: 'right', render: (v) => v ?? '' }, { title: '发出', dataIndex: 'out', align: 'right', render: (v) => v ?? '' },
+        { title: '结存', dataIndex: 'balance', align: 'right' }, { title: '经办', dataIndex: 'recordedBy' }, { title: '摘要', dataIndex: 'reason', render: (v) => v ?? '' },
+      ]} />
     </>
   );
 }
-const LEDGER_ZH: Record<string, string> = { postedAt: '记账时间', occurredAt: '业务日期', documentId: '单据号', number: '单据号', kind: '类型', lot: '批号', quantity: '数量', delta: '变动', balance: '结存', counterparty: '对方', note: '备注', by: '经办人' };
 
 const SOURCE_KINDS = [{ value: 'PROCUREMENT', label: '采购入库' }, { value: 'DONATION', label: '捐赠接收' }];
 
@@ -157,8 +164,9 @@ export function Transfers({ actor }: ScreenProps) {
     }
   };
   const open = async (t: Transfer) => {
-    const full = await run(() => call<Transfer>(api.GET('/transfers/{id}', { params: { path: { id: t.id } } })));
-    if (full) setReceiving(full);
+    // The shipping document holds the lines; the keeper of either warehouse may read it.
+    const shipped = await run(() => call<{ lines: Transfer['lines'] }>(api.GET('/documents/{id}', { params: { path: { id: t.id } } })));
+    if (shipped) setReceiving({ ...t, lines: shipped.lines });
   };
   return (
     <Tabs items={[

@@ -3,7 +3,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, call, type Page } from '../api/client';
 import { categoryLabel, useCatalog } from '../catalog';
-import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, ROLE_ZH, today, type Role } from '../domain';
+import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, today, type Role } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 
@@ -161,7 +161,7 @@ export function Payouts(_: ScreenProps) {
           columns={[{ title: '批次号', dataIndex: 'number', render: (n, b) => <a onClick={() => show(b.id)}>{n}</a> }, { title: '状态', dataIndex: 'status', render: (s: string) => <Tag>{BATCH_STATUS_ZH[s] ?? s}</Tag> },
             { title: '笔数', dataIndex: 'lineCount' }, { title: '金额合计', dataIndex: 'total', align: 'right' }, { title: '生成时间', dataIndex: 'createdAt', render: (t: string) => t?.replace('T', ' ').slice(0, 16) }]} />
       </Card>
-      {shown && <BatchView batch={shown} onClose={() => { setShown(null); batches.reload(); }} onReload={() => show(shown.id)} />}
+      {shown && <BatchView batch={shown} onClose={() => setShown(null)} onReload={() => { show(shown.id); batches.reload(); approved.reload(); }} />}
     </Space>
   );
 }
@@ -211,8 +211,22 @@ export function Reports(_: ScreenProps) {
   );
 }
 
+/** Downloads through fetch, so a refusal (a bad parameter, no permission) shows as a message instead of a page of JSON. */
+async function downloadFile(url: string, fallbackName: string): Promise<void> {
+  const response = await fetch(url);
+  if (!response.ok) await call(Promise.resolve({ error: await response.json().catch(() => ({})), response }));
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name ? decodeURIComponent(name) : fallbackName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 function ReportForm({ report }: { report: ReportDef }) {
   const [form] = Form.useForm();
+  const [busy, run] = useAction();
   const download = async () => {
     const values = await form.validateFields();
     const query = new URLSearchParams();
@@ -221,18 +235,22 @@ function ReportForm({ report }: { report: ReportDef }) {
       if (v === undefined || v === null || v === '') continue;
       query.set(p.name, p.type === 'date' ? (v as Dayjs).format('YYYY-MM-DD') : String(v));
     }
-    location.href = `/reports/${report.name}.xlsx?${query}`;
+    await run(() => downloadFile(`/reports/${report.name}.xlsx?${query}`, `${report.title}.xlsx`));
   };
-  const initial = Object.fromEntries(report.parameters.filter((p) => p.default !== undefined).map((p) => [p.name, p.type === 'date' ? dayjs(p.default === 'today' ? today() : p.default) : p.default]));
+  // Dates start filled in (this month to today), so a clerk can download at once and narrow later.
+  const dateDefault = (p: ReportDef['parameters'][number]) => dayjs(p.default === 'today' ? today() : p.default ?? (/to$/i.test(p.name) ? today() : `${today().slice(0, 8)}01`));
+  const initial = Object.fromEntries(report.parameters.filter((p) => p.default !== undefined || p.type === 'date').map((p) => [p.name, p.type === 'date' ? dateDefault(p) : p.default]));
   return (
     <Card size="small" title={report.title}>
       <Form form={form} layout="inline" initialValues={initial}>
         {report.parameters.map((p) => (
           <Form.Item key={p.name} label={p.label} name={p.name} rules={[{ required: p.required, message: `请填写${p.label}` }]} style={{ marginBottom: 8 }}>
-            {p.type === 'date' ? <DatePicker /> : p.type === 'integer' ? <InputNumber /> : <Input style={{ width: 160 }} />}
+            {p.type === 'date' ? <DatePicker allowClear={!p.required} /> : p.type === 'integer' ? <InputNumber /> : p.name === 'product'
+              ? <Select allowClear style={{ width: 180 }} options={PRODUCTS.map((x) => ({ value: x.code, label: x.name }))} placeholder="全部险种" />
+              : <Input style={{ width: 160 }} />}
           </Form.Item>
         ))}
-        <Button type="primary" onClick={download}>下载 Excel</Button>
+        <Button type="primary" onClick={download} loading={busy}>下载 Excel</Button>
       </Form>
     </Card>
   );
