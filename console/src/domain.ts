@@ -55,3 +55,20 @@ export function quantityProblem(text: string, scale: number): string | null {
 }
 
 export const today = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** Quantities stay exact on screen too: decimal strings as integers of thousandths (the largest unit scale is 3). */
+const UNITS = 1000n;
+function toUnits(text: string): bigint {
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = text.replace('-', '').split('.');
+  const units = BigInt(whole || '0') * UNITS + BigInt((fraction + '000').slice(0, 3));
+  return negative ? -units : units;
+}
+function fromUnits(units: bigint): string {
+  const sign = units < 0n ? '-' : '';
+  const abs = units < 0n ? -units : units;
+  const fraction = (abs % UNITS).toString().padStart(3, '0').replace(/0+$/, '');
+  return `${sign}${abs / UNITS}${fraction ? `.${fraction}` : ''}`;
+}
+export const minus = (a: string, b: string): string => fromUnits(toUnits(a) - toUnits(b));
+export const times = (a: string, n: number): string => fromUnits(toUnits(a) * BigInt(n));

@@ -1,5 +1,5 @@
 import type { Screen } from './Shell';
-import { Alerts, Balances, Receipt, Transfers, WriteOff } from './pages/keeper';
+import { Alerts, Balances, Receipt, Stocktakes, Transfers, WriteOff } from './pages/keeper';
 import { ClaimPage, ClaimQueue, Intake } from './pages/claims';
 import { Allocate, Allocations, Payouts, Reports, Users } from './pages/operations';
 
@@ -9,6 +9,7 @@ export const SCREENS: Screen[] = [
   { key: 'receipt', title: '入库登记', group: '仓储', roles: ['keeper', 'admin'], render: Receipt },
   { key: 'write-off', title: '报损核销', group: '仓储', roles: ['keeper', 'admin'], render: WriteOff },
   { key: 'transfers', title: '仓库调拨', group: '仓储', roles: ['keeper', 'admin'], render: Transfers },
+  { key: 'stocktake', title: '盘点', group: '仓储', roles: ['keeper', 'admin'], render: Stocktakes },
   { key: 'alerts', title: '临期与低于定额', group: '仓储', roles: ['keeper', 'admin', 'finance'], render: Alerts },
   { key: 'allocate', title: '物资包调拨', group: '调度', roles: ['dispatcher', 'admin'], render: Allocate },
   { key: 'allocations', title: '调拨单与拣货', group: '调度', roles: ['dispatcher', 'keeper', 'admin'], render: Allocations },

@@ -125,7 +125,6 @@ function DocumentsNotice({ claim }: { claim: ClaimDetail }) {
       <Typography.Title level={4} style={{ textAlign: 'center' }}>补充材料通知书</Typography.Title>
       <p>{claim.claimant.name}：您于 {claim.reportedOn} 报案的 {productName(claim.product)} 案件（案件号 {claim.number}）尚缺以下材料，请尽快补交：</p>
       <ol>{docs.missing.map((d) => <li key={d}>{d}</li>)}</ol>
-      {docs.notice && <pre style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit' }}>{docs.notice}</pre>}
       <Button className="no-print" onClick={() => print()}>打印通知书</Button>
     </div>
   );

@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Sele
 import { useMemo, useState } from 'react';
 import { api, call, type Page } from '../api/client';
 import { categoryLabel, useCatalog } from '../catalog';
-import { TRANSFER_STATUS_ZH, quantityProblem } from '../domain';
+import { TRANSFER_STATUS_ZH, minus, quantityProblem } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 import { LineItems, linesOf, type LineInput } from './LineItems';
@@ -259,6 +259,84 @@ export function Alerts({ actor }: ScreenProps) {
               { title: '可用', dataIndex: 'usable', align: 'right' }, { title: '缺口', dataIndex: 'shortfall', align: 'right', render: (v) => <b style={{ color: '#cf1322' }}>{v}</b> }, { title: '单位', dataIndex: 'unit' }]} />
         ) },
       ]} />
+    </Card>
+  );
+}
+
+interface StocktakeLine { category: string; lot: string | null; book: string; counted: string | null }
+interface Stocktake { id: string; warehouse: string; status: string; documentId: string | null; lines: StocktakeLine[] }
+
+/** 盘点: snapshot the book, print the count sheet, enter counts, see each difference before posting it. */
+export function Stocktakes({ actor }: ScreenProps) {
+  const { options, categories, first } = useWarehouseChoice(actor);
+  const [warehouse, setWarehouse] = useState<string>();
+  const [sheet, setSheet] = useState<Stocktake | null>(null);
+  const [counts, setCounts] = useState<Record<number, string>>({});
+  const [busy, run] = useAction();
+  const { message, modal } = App.useApp();
+  const current = warehouse ?? first;
+  const load = async (id: string) => {
+    const full = await run(() => call<Stocktake>(api.GET('/stocktakes/{id}', { params: { path: { id } } })));
+    if (full) {
+      setSheet(full);
+      setCounts(Object.fromEntries(full.lines.map((l, i) => [i, l.counted ?? ''])));
+    }
+  };
+  const start = async () => {
+    const opened = await run(() => call<{ id: string }>(api.POST('/stocktakes', { body: { warehouse: current! } })));
+    if (opened) await load(opened.id);
+  };
+  const lines = sheet?.lines ?? [];
+  const problems = lines.map((l, i) => (counts[i] ? quantityProblem(counts[i]!, categories.get(l.category)?.scale ?? 3) : null));
+  const save = async () => {
+    const entered = lines.flatMap((l, i) => (counts[i] ? [{ category: l.category, lot: l.lot, counted: counts[i]! }] : []));
+    if (!entered.length) return message.warning('还没有填写任何实盘数量');
+    if (await run(() => call(api.POST('/stocktakes/{id}/counts', { params: { path: { id: sheet!.id } }, body: { lines: entered } })))) {
+      message.success(`已保存 ${entered.length} 行实盘数量`);
+      await load(sheet!.id);
+    }
+  };
+  const post = () => modal.confirm({
+    title: '过账盘点差异', content: '差异将记入台帐（盘盈入库、盘亏出库），过账后不能再修改点数。', okText: '过账', cancelText: '取消',
+    onOk: async () => {
+      if (await run(() => call(api.POST('/stocktakes/{id}/post', { params: { path: { id: sheet!.id } } })))) {
+        message.success('盘点差异已过账');
+        await load(sheet!.id);
+      }
+    },
+  });
+  return (
+    <Card>
+      <Space wrap style={{ marginBottom: 12 }} className="no-print">
+        <Select style={{ width: 280 }} value={current} options={options} onChange={setWarehouse} />
+        <Button type="primary" onClick={start} loading={busy} disabled={!current}>开始盘点（生成盘点表）</Button>
+        {sheet && <Button onClick={() => print()}>打印盘点表</Button>}
+        {sheet?.status === 'COUNTING' && <Button onClick={save} loading={busy} disabled={problems.some(Boolean)}>保存实盘数量</Button>}
+        {sheet?.status === 'COUNTING' && <Button danger onClick={post} disabled={lines.some((l) => l.counted === null)}>过账差异</Button>}
+      </Space>
+      {sheet && (
+        <div className="print-area">
+          <h3>盘点表 {sheet.id}　仓库 {sheet.warehouse}　状态 {sheet.status === 'COUNTING' ? '盘点中' : '已过账'}</h3>
+          <Table<StocktakeLine> size="small" rowKey={(l) => `${l.category}|${l.lot ?? ''}`} pagination={false} dataSource={lines} columns={[
+            { title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) },
+            { title: '批号', dataIndex: 'lot', render: (v) => v ?? '—' },
+            { title: '账面', dataIndex: 'book', align: 'right' },
+            { title: '实盘', render: (_, l, i) => sheet.status !== 'COUNTING' ? l.counted : (
+              <div>
+                <Input value={counts[i] ?? ''} status={problems[i] ? 'error' : undefined} style={{ width: 110 }} aria-label="实盘数量" inputMode="decimal" onChange={(e) => setCounts({ ...counts, [i]: e.target.value })} />
+                {problems[i] && <div style={{ color: '#cf1322', fontSize: 12 }}>{problems[i]}</div>}
+              </div>
+            ) },
+            { title: '差异', align: 'right', render: (_, l, i) => {
+              const counted = counts[i] || l.counted;
+              if (!counted || problems[i]) return '';
+              const difference = minus(counted, l.book);
+              return difference === '0' ? '0' : <b style={{ color: difference.startsWith('-') ? '#cf1322' : '#389e0d' }}>{difference.startsWith('-') ? difference : `+${difference}`}</b>;
+            } },
+            { title: '单位', render: (_, l) => categories.get(l.category)?.unit },
+          ]} />
+        </div>
+      )}
     </Card>
   );
 }

@@ -3,7 +3,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, call, type Page } from '../api/client';
 import { categoryLabel, useCatalog } from '../catalog';
-import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, today, type Role } from '../domain';
+import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, times, today, type Role } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 
@@ -27,7 +27,7 @@ export function Allocate(_: ScreenProps) {
   const people = (Form.useWatch('people', form) as number | undefined) ?? 0;
   const kit = kits.data?.items.find((k) => k.code === kitCode);
   const [plan, setPlan] = useState<Allocation | null>(null);
-  const needs = kit ? kit.lines.map((l) => ({ category: l.category, quantity: (Number(l.quantity) * Math.ceil(people / kit.per)).toString() })) : [];
+  const needs = kit ? kit.lines.map((l) => ({ category: l.category, quantity: times(l.quantity, Math.ceil(people / kit.per)) })) : [];
   const submit = async (v: { kit: string; people: number; destination: string; district?: string; priority: number; allOrNothing?: boolean }) => {
     const reply = await run(() => call<Allocation>(api.POST('/allocations', { body: { destination: { name: v.destination, ...(v.district ? { district: v.district } : {}) }, kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing } })));
     if (reply) setPlan(reply);
