@@ -29,6 +29,9 @@ const TABLE = `
   GET  /me                               ok     ok     ok     ok     ok     ok     ok     401    401
   POST /users/:name/tokens               ok     403    403    403    403    403    403    401    401
   POST /users/:name/deactivate           ok     403    403    403    403    403    403    401    401
+  POST /session                          ok     ok     ok     ok     ok     ok     ok     ok     ok
+  DELETE /session                        ok     ok     ok     ok     ok     ok     ok     ok     ok
+  PUT  /users/:name/password             ok     403    403    403    403    403    403    401    401
   GET  /categories                       ok     ok     ok     ok     ok     ok     ok     401    401
   GET  /categories/:code                 ok     ok     ok     ok     ok     ok     ok     401    401
   GET  /warehouses                       ok     ok     ok     ok     ok     ok     ok     401    401

@@ -38,6 +38,7 @@ const schema = z.object({
   AUTH_FAILURES_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(20),
   AUTH_FAILURE_WINDOW: z.string().regex(DURATION, 'AUTH_FAILURE_WINDOW is a duration such as 1m').default('1m'),
   HSTS: z.enum(['true', 'false']).default('false'),
+  SESSION_IDLE: z.string().regex(DURATION, 'SESSION_IDLE is a duration such as 30m').default('30m'),
   ALLOCATION_RESERVATION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
 });
 
@@ -70,6 +71,8 @@ export interface Config {
   authThrottle: { failures: number; windowMs: number };
   /** Send Strict-Transport-Security (only behind HTTPS: the service itself speaks plain HTTP). */
   hsts: boolean;
+  /** A console session ends after this long without a request. */
+  sessionIdleMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backup: { dir: e.BACKUP_DIR ? resolve(PROJECT_ROOT, e.BACKUP_DIR) : null, everyMs: e.BACKUP_EVERY ? durationMs(e.BACKUP_EVERY) : null, keep: e.BACKUP_KEEP },
     authThrottle: { failures: e.AUTH_FAILURES_PER_WINDOW, windowMs: durationMs(e.AUTH_FAILURE_WINDOW) },
     hsts: e.HSTS === 'true',
+    sessionIdleMs: durationMs(e.SESSION_IDLE),
     paths: {
       imports: resolve(PROJECT_ROOT, 'imports'),
       policies: resolve(PROJECT_ROOT, 'policies'),

@@ -4,6 +4,7 @@ import { openSystem } from './boot.js';
 import { loadConfig } from './config.js';
 import { answerClientErrors, createApp } from './http/app.js';
 import { allRoutes } from './http/routes/index.js';
+import { consoleFiles } from './http/console.js';
 import { createLogger } from './logger.js';
 import { loadSampleDataIfEmpty } from './sample-data.js';
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const expired = await allocations.orders.expireDue();
     if (expired > 0) log.info({ expired }, 'expired allocation reservations released on start');
     allocations.startExpiry(60_000, (error) => log.error({ err: error }, 'releasing expired allocation reservations failed'));
-    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: system.services.metrics });
+    const app = createApp({ routes: allRoutes(system.services, config), log, authenticate: (t) => users.authenticate(t), sessions: system.services.sessions, console: await consoleFiles(log), idempotency: system.services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: system.services.metrics });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       answerClientErrors(s);
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
         reject(error.code === 'EADDRINUSE' ? new Error(`port ${config.port} is already in use; stop the other program or set PORT`) : error),
       );
     });
-    log.info({ port: config.port, database: system.database }, `listening on http://localhost:${config.port} (OpenAPI at /openapi.json)`);
+    log.info({ port: config.port, database: system.database }, `listening on http://localhost:${config.port} (console at /, OpenAPI at /openapi.json)`);
     // BACKUP_DIR + BACKUP_EVERY: the service backs itself up; GET /health shows the age of the newest backup.
     system.services.backups.startSchedule(log.child({ component: 'backup' }));
     // A signed ledger digest goes to the log outside the database at least every LEDGER_DIGEST_EVERY (and at every month-end close).

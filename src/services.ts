@@ -11,12 +11,14 @@ import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
 import { todayInCity } from './shared/dates.js';
 import { StockService } from './stock/index.js';
-import { UsersService } from './users/index.js';
+import { SessionsService, UsersService } from './users/index.js';
 
 /** Every service, built once from the database; the HTTP routes and the CLI both take this object. */
 export interface Services {
   orm: MikroORM;
   users: UsersService;
+  /** Console sign-in: passwords and browser sessions. */
+  sessions: SessionsService;
   catalog: CatalogService;
   idempotency: IdempotencyStore;
   /** Product terms from policies/, loaded and validated once at start-up. */
@@ -40,7 +42,7 @@ export interface Services {
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours' | 'ledgerDigest'>>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours' | 'ledgerDigest' | 'sessionIdleMs'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   const stock = new StockService(em);
@@ -48,6 +50,7 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
   return {
     orm,
     users: new UsersService(em),
+    sessions: new SessionsService(em, config.sessionIdleMs ?? 30 * 60_000),
     catalog: new CatalogService(em),
     idempotency: new IdempotencyStore(em, config.idempotencyWaitMs),
     policies,

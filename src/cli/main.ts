@@ -88,6 +88,14 @@ function userCommands(program: Command): void {
       print({ token: await withSystem((s) => s.users.issueToken(null, name, options.revokeOthers ?? false)) });
     });
   users
+    .command('password')
+    .argument('<name>')
+    .description('set or reset a user’s console password, read from the environment variable RELIEF_PASSWORD or else from standard input')
+    .action(async (name: string) => {
+      const password = process.env.RELIEF_PASSWORD ?? (await readStdin()).replace(/\r?\n$/, '');
+      print(await withSystem((s) => s.sessions.setPassword(null, name, password)));
+    });
+  users
     .command('deactivate')
     .argument('<name>')
     .description('deactivate a user; their tokens stop working')
@@ -253,3 +261,10 @@ buildProgram()
     process.stderr.write(`${refusalLines(error, printAllProblems).join('\n')}\n`);
     process.exit(1);
   });
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (then Enter, Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

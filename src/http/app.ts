@@ -8,6 +8,8 @@ import type { RequestObserver } from '../metrics.js';
 import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
 import { AuthThrottle } from './auth-throttle.js';
+import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './session-cookies.js';
+import { sameSecret } from '../users/sessions.service.js';
 import { readBody, readInput } from './body.js';
 import { errorBody, errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';
@@ -16,6 +18,10 @@ export interface AppDeps {
   routes: readonly RouteSpec[];
   log: Logger;
   authenticate(token: string): Promise<Actor | null>;
+  /** Browser sessions (the console's cookie); omitted = bearer tokens only. */
+  sessions?: { authenticate(session: string): Promise<{ actor: Actor; csrfToken: string } | null> };
+  /** Serves the console's files at / (after the API routes). */
+  console?: Koa.Middleware;
   idempotency: IdempotencyStore;
   limits: { jsonBytes: number; importBytes: number };
   /** Failed token checks per client address per window; omitted = 20 a minute. */
@@ -68,6 +74,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware);
   app.use(router.routes());
+  if (deps.console) app.use(deps.console);
   app.use(router.allowedMethods({ throw: false }));
   return app;
 }
@@ -78,15 +85,9 @@ async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps, thrott
   throttle.check(address);
   const header = ctx.get('authorization');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new UnauthenticatedError();
-  const actor = await deps.authenticate(match[1]!).catch((error: unknown) => {
-    if (error instanceof UnauthenticatedError) throttle.recordFailure(address);
-    throw error;
-  });
-  if (!actor) {
-    throttle.recordFailure(address);
-    throw new UnauthenticatedError('the API token is unknown or revoked');
-  }
+  const session = !header && deps.sessions ? ctx.cookies.get(SESSION_COOKIE) : undefined;
+  const actor = match ? await tokenActor(match[1]!, deps, throttle, address) : session ? await sessionActor(ctx, session, spec, deps, throttle, address) : null;
+  if (!actor) throw new UnauthenticatedError();
   if (spec.roles !== 'any' && !spec.roles.includes(actor.role)) {
     throw new ForbiddenError(`role ${actor.role} may not ${spec.method.toUpperCase()} ${spec.path}; allowed: ${spec.roles.join(', ')}`, { roles: spec.roles });
   }
@@ -94,12 +95,49 @@ async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps, thrott
   return actor;
 }
 
+async function tokenActor(token: string, deps: AppDeps, throttle: AuthThrottle, address: string): Promise<Actor> {
+  const actor = await deps.authenticate(token).catch((error: unknown) => {
+    if (error instanceof UnauthenticatedError) throttle.recordFailure(address);
+    throw error;
+  });
+  if (!actor) {
+    throttle.recordFailure(address);
+    throw new UnauthenticatedError('the API token is unknown or revoked');
+  }
+  return actor;
+}
+
+/**
+ * The console's cookie: the same actor as a token of that user. A state-changing request must also carry
+ * the session's CSRF token in a header, which another site's page cannot read or set.
+ */
+async function sessionActor(ctx: Context, session: string, spec: RouteSpec, deps: AppDeps, throttle: AuthThrottle, address: string): Promise<Actor> {
+  const found = await deps.sessions!.authenticate(session);
+  if (!found) {
+    throttle.recordFailure(address);
+    clearSessionCookies(ctx);
+    throw new UnauthenticatedError('the session has ended (signed out or idle too long); sign in again', 'SESSION_ENDED');
+  }
+  if (spec.method !== 'get' && !sameSecret(ctx.get(CSRF_HEADER), found.csrfToken)) {
+    throw new ForbiddenError(`a request made with the session cookie must carry the ${CSRF_HEADER} header`, [{ field: CSRF_HEADER, reason: 'missing or wrong' }]);
+  }
+  return found.actor;
+}
+
 async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: AuthThrottle): Promise<void> {
   const actor = await authenticate(ctx, spec, deps, throttle);
+  // Sign-in is public but counts its failures against the same per-address limit as failed tokens.
+  if (spec.signIn) throttle.check(ctx.ip || 'unknown');
   const raw = spec.method === 'post' || spec.method === 'put' ? await readBody(ctx, spec.csvBody ? deps.limits.importBytes : deps.limits.jsonBytes) : Buffer.alloc(0);
   const run = async (): Promise<Reply> => {
     const { query, body } = readInput(ctx, spec, raw);
-    return spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
+    const reply = spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
+    return spec.signIn
+      ? reply.catch((error: unknown) => {
+          if (error instanceof UnauthenticatedError) throttle.recordFailure(ctx.ip || 'unknown');
+          throw error;
+        })
+      : reply;
   };
   const key = ctx.get('idempotency-key');
   const handled = spec.method === 'post' && key && actor ? await withIdempotency(ctx, deps, actor, key, raw, run) : await run();

@@ -52,6 +52,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   produces?: string | readonly string[];
   /** Overrides the operationId derived from method and path (see openapi.ts `operationIdOf`). */
   operationId?: string;
+  /** A sign-in: its failures (401) count against the per-address limit of failed token checks. */
+  signIn?: boolean;
   handle(input: HandlerInput<B, Q>): Promise<Reply>;
 }
 

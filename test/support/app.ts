@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openOrm } from '../../src/db/orm.js';
 import { answerClientErrors, createApp } from '../../src/http/app.js';
 import { allRoutes } from '../../src/http/routes/index.js';
+import { serveConsole } from '../../src/http/console.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { freshDatabase } from './database.js';
 import { asService } from './roles.js';
@@ -56,7 +57,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { l
   const superOrm = await openOrm({ url, poolMax: 2, migrate: false });
   const services = buildServices(orm, config);
   const log = options.log ?? pino({ level: 'silent' });
-  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: services.metrics, onReply: checkReply });
+  const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), sessions: services.sessions, console: serveConsole(), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: services.metrics, onReply: checkReply });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
     answerClientErrors(s);

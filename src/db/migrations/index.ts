@@ -14,6 +14,7 @@ import { Migration20261220000300ClaimsApproval } from './Migration20261220000300
 import { Migration20261220000600AllocationReserve } from './Migration20261220000600AllocationReserve.js';
 import { Migration20261220000601AllocationHistory } from './Migration20261220000601AllocationHistory.js';
 import { Migration20261220000602ApprovedAdvances } from './Migration20261220000602ApprovedAdvances.js';
+import { Migration20261220000500Sessions } from './Migration20261220000500Sessions.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261220000600AllocationReserve', class: Migration20261220000600AllocationReserve },
   { name: 'Migration20261220000601AllocationHistory', class: Migration20261220000601AllocationHistory },
   { name: 'Migration20261220000602ApprovedAdvances', class: Migration20261220000602ApprovedAdvances },
+  { name: 'Migration20261220000500Sessions', class: Migration20261220000500Sessions },
 ];

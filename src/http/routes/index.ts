@@ -25,7 +25,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
   routes.push(
     ...systemRoutes(services, () => (document ??= buildOpenApi(routes, API_VERSION))),
     ...docsRoutes(),
-    ...userRoutes(services),
+    ...userRoutes(services, config.hsts),
     ...catalogRoutes(services, config.limits.importRows),
     ...eventRoutes(services),
     ...claimRoutes(services),

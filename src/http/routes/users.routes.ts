@@ -1,11 +1,37 @@
 import { z } from 'zod';
-import { newUserSchema } from '../../users/index.js';
+import { newUserSchema, passwordSchema, signInSchema } from '../../users/index.js';
+import { SESSION_COOKIE, clearSessionCookies, setSessionCookies } from '../session-cookies.js';
 import type { Services } from '../../services.js';
 import { created, ok, pageQuery, route } from '../route.js';
 import { CreatedUser, Me, Token, User, UserPage } from '../replies/system.replies.js';
 
-export function userRoutes({ users }: Services) {
+export function userRoutes({ users, sessions }: Services, secureCookies: boolean) {
   return [
+    route({
+      method: 'post', path: '/session', tag: 'users', roles: 'public', signIn: true,
+      summary: 'Sign in with name and password: sets the HttpOnly session cookie and the CSRF cookie (send it back in X-CSRF-Token)',
+      body: signInSchema, responses: { 200: '{user, csrfToken}' },
+      async handle({ body, koa }) {
+        const grant = await sessions.signIn(body.name, body.password);
+        setSessionCookies(koa, grant.session, grant.csrfToken, secureCookies);
+        return ok({ user: grant.actor, csrfToken: grant.csrfToken });
+      },
+    }),
+    route({
+      method: 'delete', path: '/session', tag: 'users', roles: 'public', summary: 'Sign out: ends the session of the cookie sent, if any, and clears the cookies',
+      responses: { 200: '{signedOut}' },
+      async handle({ koa }) {
+        const session = koa.cookies.get(SESSION_COOKIE);
+        if (session) await sessions.signOut(session);
+        clearSessionCookies(koa);
+        return ok({ signedOut: true });
+      },
+    }),
+    route({
+      method: 'put', path: '/users/:name/password', tag: 'users', roles: ['admin'], summary: 'Set or reset a user’s console password (at least 8 characters); their open sessions end',
+      body: z.object({ password: passwordSchema }).strict(), responses: { 200: '{name, passwordSet, sessionsEnded}' },
+      handle: async ({ actor, params, body }) => ok(await sessions.setPassword(actor, params.name!, body.password)),
+    }),
     route({
       method: 'post', path: '/users', tag: 'users', roles: ['admin'], summary: 'Create a user; the reply holds its API token, shown only this once',
       body: newUserSchema, reply: CreatedUser, responses: { 201: '{user, token}' },

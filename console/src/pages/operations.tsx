@@ -1,0 +1,311 @@
+import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { api, call, type Page } from '../api/client';
+import { categoryLabel, useCatalog } from '../catalog';
+import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, times, today, type Role } from '../domain';
+import { useAction, useLoad } from '../hooks';
+import type { ScreenProps } from '../Shell';
+
+interface Pick { warehouse: string; lot: string | null; expiresOn: string | null; quantity: string; open: string; dispatched: string }
+interface Allocation {
+  id: string; number: string; status: string; destination: { name: string; district: string | null } | string; district?: string; priority: number; createdAt: string; expiresAt: string;
+  kit?: { code: string; people: number } | null; emergencyOverride?: { reason: string; approvedBy: string | null } | null;
+  lines: { category: string; requested: string; reserved: string; shortfall: string; dispatched: string; picks: Pick[] }[];
+}
+interface Kit { code: string; name: string; per: number; lines: { category: string; quantity: string }[] }
+
+const destName = (a: Allocation) => (typeof a.destination === 'string' ? a.destination : a.destination.name);
+
+/** Kit allocation: what a kit for N people needs, line by line, before reserving; then the plan the service made. */
+export function Allocate(_: ScreenProps) {
+  const { categories } = useCatalog();
+  const kits = useLoad(() => call<Page<Kit>>(api.GET('/kits')), []);
+  const [busy, run] = useAction();
+  const [form] = Form.useForm();
+  const kitCode = Form.useWatch('kit', form) as string | undefined;
+  const people = (Form.useWatch('people', form) as number | undefined) ?? 0;
+  const kit = kits.data?.items.find((k) => k.code === kitCode);
+  const [plan, setPlan] = useState<Allocation | null>(null);
+  const needs = kit ? kit.lines.map((l) => ({ category: l.category, quantity: times(l.quantity, Math.ceil(people / kit.per)) })) : [];
+  const submit = async (v: { kit: string; people: number; destination: string; district?: string; priority: number; allOrNothing?: boolean }) => {
+    const reply = await run(() => call<Allocation>(api.POST('/allocations', { body: { destination: { name: v.destination, ...(v.district ? { district: v.district } : {}) }, kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing } })));
+    if (reply) setPlan(reply);
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title="按物资包调拨">
+        <Form form={form} layout="vertical" onFinish={submit} initialValues={{ people: 100, priority: 3 }}>
+          <Space wrap align="start">
+            <Form.Item label="物资包" name="kit" rules={[{ required: true, message: '请选择物资包' }]}><Select style={{ width: 260 }} loading={kits.loading} aria-label="物资包" options={(kits.data?.items ?? []).map((k) => ({ value: k.code, label: `${k.name}（每 ${k.per} 人）` }))} /></Form.Item>
+            <Form.Item label="受助人数" name="people" rules={[{ required: true }]}><InputNumber min={1} max={10_000_000} aria-label="受助人数" /></Form.Item>
+            <Form.Item label="目的地（安置点）" name="destination" rules={[{ required: true, message: '请填写目的地' }]}><Input style={{ width: 240 }} aria-label="目的地" /></Form.Item>
+            <Form.Item label="区（市）" name="district"><Input style={{ width: 140 }} /></Form.Item>
+            <Form.Item label="优先级" name="priority"><Select style={{ width: 110 }} options={[1, 2, 3, 4, 5].map((p) => ({ value: p, label: `${p}${p === 1 ? '（最急）' : ''}` }))} /></Form.Item>
+          </Space>
+          {kit && (
+            <Table size="small" rowKey="category" pagination={false} style={{ marginBottom: 12 }} title={() => `需求测算：${people} 人需 ${Math.ceil(people / kit.per)} 份「${kit.name}」`}
+              dataSource={needs} columns={[{ title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) }, { title: '需求数量', dataIndex: 'quantity', align: 'right' }, { title: '单位', render: (_, l) => categories.get(l.category)?.unit }]} />
+          )}
+          <Button type="primary" htmlType="submit" loading={busy}>生成方案并预留库存</Button>
+        </Form>
+      </Card>
+      {plan && <PlanView allocation={plan} onChange={setPlan} />}
+    </Space>
+  );
+}
+
+function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: (a: Allocation | null) => void }) {
+  const { categories } = useCatalog();
+  const [busy, run] = useAction();
+  const { message } = App.useApp();
+  const shortfall = allocation.lines.some((l) => Number(l.shortfall) > 0);
+  const cancel = async () => {
+    const reply = await run(() => call<Allocation>(api.POST('/allocations/{id}/cancel', { params: { path: { id: allocation.id } }, body: { reason: '调度员取消' } })));
+    if (reply) { message.success('已取消，预留已释放'); onChange(reply); }
+  };
+  const approve = async () => {
+    const reply = await run(() => call<Allocation>(api.POST('/allocations/{id}/approve-override', { params: { path: { id: allocation.id } } })));
+    if (reply) onChange(reply);
+  };
+  type Row = { key: string; line: Allocation['lines'][number]; pick: Pick | null; first: boolean; span: number };
+  const rows: Row[] = allocation.lines.flatMap((l): Row[] => (l.picks.length ? l.picks.map((p, i) => ({ key: `${l.category}-${i}`, line: l, pick: p, first: i === 0, span: l.picks.length })) : [{ key: l.category, line: l, pick: null, first: true, span: 1 }]));
+  return (
+    <Card title={<Space>调拨单 {allocation.number}<Tag color="blue">{ALLOCATION_STATUS_ZH[allocation.status] ?? allocation.status}</Tag></Space>}
+      extra={<Space>{allocation.status === 'AWAITING_OVERRIDE' && <Button onClick={approve} loading={busy}>批准特批</Button>}{['RESERVED', 'AWAITING_OVERRIDE'].includes(allocation.status) && <Button danger onClick={cancel} loading={busy}>取消并释放预留</Button>}</Space>}>
+      {shortfall && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="部分物资库存不足，缺口见下表；可另行调拨或申请特批。" />}
+      <p>目的地：{destName(allocation)}；预留有效至 {allocation.expiresAt?.replace('T', ' ').slice(0, 16)}</p>
+      <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 800 }} columns={[
+        { title: '物资', render: (_, r) => categoryLabel(categories.get(r.line.category), r.line.category), onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
+        { title: '需求', render: (_, r) => r.line.requested, align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
+        { title: '出库仓库', render: (_, r) => r.pick?.warehouse ?? '—' },
+        { title: '批号', render: (_, r) => r.pick?.lot ?? '—' },
+        { title: '有效期', render: (_, r) => r.pick?.expiresOn ?? '—' },
+        { title: '预留', render: (_, r) => r.pick?.quantity ?? '0', align: 'right' },
+        { title: '缺口', render: (_, r) => (Number(r.line.shortfall) > 0 ? <b style={{ color: '#cf1322' }}>{r.line.shortfall}</b> : '0'), align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
+      ]} />
+    </Card>
+  );
+}
+
+/** Open reservations, and the pick lists a keeper dispatches from. */
+export function Allocations({ actor }: ScreenProps) {
+  const [status, setStatus] = useState<string>('RESERVED');
+  const { data, loading, reload } = useLoad(() => call<Page<Allocation>>(api.GET('/allocations', { params: { query: { status: status as 'RESERVED', limit: 200 } } })), [status]);
+  const [shown, setShown] = useState<Allocation | null>(null);
+  const [busy, run] = useAction();
+  const { message } = App.useApp();
+  const show = async (id: string) => {
+    const full = await run(() => call<Allocation>(api.GET('/allocations/{id}', { params: { path: { id } } })));
+    if (full) setShown(full);
+  };
+  const dispatch = async (a: Allocation, warehouse: string) => {
+    const reply = await run(() => call(api.POST('/allocations/{id}/dispatch', { params: { path: { id: a.id } }, body: { warehouse } })));
+    if (reply) { message.success(`${warehouse} 已按拣货单出库`); setShown(null); reload(); }
+  };
+  const warehousesOf = (a: Allocation) => [...new Set(a.lines.flatMap((l) => l.picks.filter((p) => Number(p.open) > 0).map((p) => p.warehouse)))].filter((w) => actor.role !== 'keeper' || actor.warehouses.includes(w));
+  return (
+    <Card>
+      <Tabs activeKey={status} onChange={setStatus} items={['RESERVED', 'AWAITING_OVERRIDE', 'PARTIALLY_DISPATCHED', 'DISPATCHED', 'DELIVERED'].map((s) => ({ key: s, label: ALLOCATION_STATUS_ZH[s] }))} />
+      <Table<Allocation> size="small" rowKey="id" loading={loading} dataSource={data?.items ?? []} scroll={{ x: 700 }} columns={[
+        { title: '调拨单', dataIndex: 'number', render: (n, a) => <a onClick={() => show(a.id)}>{n}</a> },
+        { title: '目的地', render: (_, a) => destName(a) }, { title: '优先级', dataIndex: 'priority' },
+        { title: '创建', dataIndex: 'createdAt', render: (t: string) => t?.replace('T', ' ').slice(0, 16) },
+        { title: '预留至', dataIndex: 'expiresAt', render: (t: string) => t?.replace('T', ' ').slice(0, 16) },
+      ]} />
+      <Modal open={!!shown} onCancel={() => setShown(null)} footer={null} width={Math.min(1000, innerWidth)} title="调拨单详情与拣货">
+        {shown && <PlanView allocation={shown} onChange={(a) => { setShown(a); reload(); }} />}
+        {shown && (actor.role === 'keeper' || actor.role === 'admin') && (
+          <Space wrap style={{ marginTop: 12 }}>
+            {warehousesOf(shown).map((w) => (
+              <Space key={w}>
+                <a href={`/allocations/${shown.id}/pick-list.xlsx?warehouse=${encodeURIComponent(w)}`}>下载 {w} 拣货单</a>
+                <Button type="primary" loading={busy} onClick={() => dispatch(shown, w)}>{w} 出库发运</Button>
+              </Space>
+            ))}
+          </Space>
+        )}
+      </Modal>
+    </Card>
+  );
+}
+
+interface Batch { id: string; number: string; status: string; total: string; lineCount: number; createdAt: string; sentOn: string | null; lines?: BatchLine[]; counts?: Record<string, number> }
+interface BatchLine { position: number; claim: string; claimant: string; amount: string; state: string; accountName: string; accountNumber: string; bankName: string }
+
+/** Payout batches: batch the approved claims, download the bank file, record the bank's answer. */
+export function Payouts(_: ScreenProps) {
+  const batches = useLoad(() => call<Page<Batch>>(api.GET('/payout-batches', { params: { query: { limit: 100 } } })), []);
+  const approved = useLoad(() => call<Page<{ id: string; number: string; claimantName: string; payable: string; remaining: string; dueDates: { payment: string | null } }>>(api.GET('/claims', { params: { query: { status: 'APPROVED', limit: 500 } as never } })), []);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [busy, run] = useAction();
+  const [shown, setShown] = useState<Batch | null>(null);
+  const { message } = App.useApp();
+  const create = async () => {
+    const reply = await run(() => call<Batch>(api.POST('/payout-batches', { body: { claims: selected } })));
+    if (reply) { message.success(`已生成批次 ${reply.number}`); setSelected([]); batches.reload(); approved.reload(); setShown(reply); }
+  };
+  const show = async (id: string) => {
+    const full = await run(() => call<Batch>(api.GET('/payout-batches/{id}', { params: { path: { id } } })));
+    if (full) setShown(full);
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title="待支付的已批准案件" extra={<Button type="primary" disabled={!selected.length} loading={busy} onClick={create}>将选中的 {selected.length} 件生成支付批次</Button>}>
+        <Table size="small" rowKey="number" loading={approved.loading} dataSource={approved.data?.items ?? []} pagination={{ pageSize: 10 }}
+          rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) }}
+          columns={[{ title: '案件号', dataIndex: 'number' }, { title: '申请人', dataIndex: 'claimantName' }, { title: '应付余额', dataIndex: 'remaining', align: 'right' }, { title: '支付时限', render: (_, c) => c.dueDates.payment ?? '—' }]} />
+      </Card>
+      <Card title="支付批次">
+        <Table<Batch> size="small" rowKey="id" loading={batches.loading} dataSource={batches.data?.items ?? []} pagination={{ pageSize: 10 }}
+          columns={[{ title: '批次号', dataIndex: 'number', render: (n, b) => <a onClick={() => show(b.id)}>{n}</a> }, { title: '状态', dataIndex: 'status', render: (s: string) => <Tag>{BATCH_STATUS_ZH[s] ?? s}</Tag> },
+            { title: '笔数', dataIndex: 'lineCount' }, { title: '金额合计', dataIndex: 'total', align: 'right' }, { title: '生成时间', dataIndex: 'createdAt', render: (t: string) => t?.replace('T', ' ').slice(0, 16) }]} />
+      </Card>
+      {shown && <BatchView batch={shown} onClose={() => setShown(null)} onReload={() => { show(shown.id); batches.reload(); approved.reload(); }} />}
+    </Space>
+  );
+}
+
+function BatchView({ batch, onClose, onReload }: { batch: Batch; onClose: () => void; onReload: () => void }) {
+  const [busy, run] = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const [form] = Form.useForm();
+  const { message } = App.useApp();
+  const pending = (batch.lines ?? []).filter((l) => l.state === 'PENDING');
+  const confirm = async () => {
+    const v = (await form.validateFields()) as { paidOn: Dayjs; reference: string };
+    const reply = await run(() => call(api.POST('/payout-batches/{id}/confirm', { params: { path: { id: batch.id } }, body: { lines: pending.map((l, i) => ({ claim: l.claim, status: 'PAID' as const, bankReference: `${v.reference}-${i + 1}`, paidOn: v.paidOn.format('YYYY-MM-DD') })) } })));
+    if (reply) { message.success('银行回单已登记，案件已赔付'); setConfirming(false); onReload(); }
+  };
+  return (
+    <Card title={`批次 ${batch.number}`} extra={<Button onClick={onClose}>关闭</Button>}>
+      <Descriptions size="small" items={[{ label: '状态', children: BATCH_STATUS_ZH[batch.status] ?? batch.status }, { label: '笔数', children: batch.lineCount }, { label: '合计（元）', children: batch.total }]} />
+      <Space wrap style={{ margin: '12px 0' }}>
+        <a href={`/payout-batches/${batch.id}/bank-file.xlsx`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（Excel）</a>
+        <a href={`/payout-batches/${batch.id}/bank-file.csv`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（CSV）</a>
+        {batch.status === 'SENT' && pending.length > 0 && <Button type="primary" onClick={() => setConfirming(true)}>登记银行回单（全部成功）</Button>}
+      </Space>
+      {batch.status === 'OPEN' && <Alert type="info" showIcon style={{ marginBottom: 12 }} message="下载银行代发文件后批次即标记为已送银行，之后才能登记回单。" />}
+      <Table size="small" rowKey="position" pagination={false} dataSource={batch.lines ?? []} scroll={{ x: 800 }}
+        columns={[{ title: '序号', dataIndex: 'position' }, { title: '案件号', dataIndex: 'claim' }, { title: '户名', dataIndex: 'accountName' }, { title: '账号', dataIndex: 'accountNumber' }, { title: '开户行', dataIndex: 'bankName' }, { title: '金额', dataIndex: 'amount', align: 'right' }, { title: '状态', dataIndex: 'state', render: (s: string) => ({ PENDING: '待回单', PAID: '已支付', FAILED: '失败', RETURNED: '退回', CANCELLED: '已取消' })[s] ?? s }]} />
+      <Modal open={confirming} title="登记银行回单" onOk={confirm} onCancel={() => setConfirming(false)} okText="登记" cancelText="取消" confirmLoading={busy}>
+        <Form form={form} layout="vertical" initialValues={{ paidOn: dayjs(today()) }}>
+          <Form.Item label="银行流水号（逐笔加序号）" name="reference" rules={[{ required: true, message: '请填写流水号' }]}><Input aria-label="银行流水号" /></Form.Item>
+          <Form.Item label="交易日期" name="paidOn" rules={[{ required: true }]}><DatePicker /></Form.Item>
+        </Form>
+      </Modal>
+    </Card>
+  );
+}
+
+interface ReportDef { name: string; title: string; parameters: { name: string; label: string; type: 'date' | 'code' | 'integer' | 'text'; required: boolean; default?: string }[] }
+
+/** Every report this user may run, with its parameters; the download is the service's own xlsx. */
+export function Reports(_: ScreenProps) {
+  const { data, loading } = useLoad(() => call<{ items: ReportDef[] }>(api.GET('/reports')), []);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {loading && <Card loading />}
+      {(data?.items ?? []).map((r) => <ReportForm key={r.name} report={r} />)}
+    </Space>
+  );
+}
+
+/** Downloads through fetch, so a refusal (a bad parameter, no permission) shows as a message instead of a page of JSON. */
+async function downloadFile(url: string, fallbackName: string): Promise<void> {
+  const response = await fetch(url);
+  if (!response.ok) await call(Promise.resolve({ error: await response.json().catch(() => ({})), response }));
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name ? decodeURIComponent(name) : fallbackName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+function ReportForm({ report }: { report: ReportDef }) {
+  const [form] = Form.useForm();
+  const [busy, run] = useAction();
+  const download = async () => {
+    const values = await form.validateFields();
+    const query = new URLSearchParams();
+    for (const p of report.parameters) {
+      const v = values[p.name];
+      if (v === undefined || v === null || v === '') continue;
+      query.set(p.name, p.type === 'date' ? (v as Dayjs).format('YYYY-MM-DD') : String(v));
+    }
+    await run(() => downloadFile(`/reports/${report.name}.xlsx?${query}`, `${report.title}.xlsx`));
+  };
+  // Dates start filled in (this month to today), so a clerk can download at once and narrow later.
+  const dateDefault = (p: ReportDef['parameters'][number]) => dayjs(p.default === 'today' ? today() : p.default ?? (/to$/i.test(p.name) ? today() : `${today().slice(0, 8)}01`));
+  const initial = Object.fromEntries(report.parameters.filter((p) => p.default !== undefined || p.type === 'date').map((p) => [p.name, p.type === 'date' ? dateDefault(p) : p.default]));
+  return (
+    <Card size="small" title={report.title}>
+      <Form form={form} layout="inline" initialValues={initial}>
+        {report.parameters.map((p) => (
+          <Form.Item key={p.name} label={p.label} name={p.name} rules={[{ required: p.required, message: `请填写${p.label}` }]} style={{ marginBottom: 8 }}>
+            {p.type === 'date' ? <DatePicker allowClear={!p.required} /> : p.type === 'integer' ? <InputNumber /> : p.name === 'product'
+              ? <Select allowClear style={{ width: 180 }} options={PRODUCTS.map((x) => ({ value: x.code, label: x.name }))} placeholder="全部险种" />
+              : <Input style={{ width: 160 }} />}
+          </Form.Item>
+        ))}
+        <Button type="primary" onClick={download} loading={busy}>下载 Excel</Button>
+      </Form>
+    </Card>
+  );
+}
+
+interface User { id: string; name: string; role: Role; warehouses: string[]; active: boolean; createdAt: string }
+
+/** Users, roles and warehouse scopes; console passwords; the API token is shown once on creation. */
+export function Users(_: ScreenProps) {
+  const { data, loading, reload } = useLoad(() => call<Page<User>>(api.GET('/users', { params: { query: { limit: 500 } } })), []);
+  const [busy, run] = useAction();
+  const [form] = Form.useForm();
+  const { modal, message } = App.useApp();
+  const [passwordFor, setPasswordFor] = useState<string | null>(null);
+  const [password, setPassword] = useState('');
+  const create = async (v: { name: string; role: Role; warehouses?: string; password?: string }) => {
+    const warehouses = v.warehouses?.split(/[,，\s]+/).filter(Boolean);
+    const reply = await run(() => call<{ token: string }>(api.POST('/users', { body: { name: v.name, role: v.role, ...(warehouses?.length ? { warehouses } : {}) } })));
+    if (!reply) return;
+    if (v.password) await run(() => call(api.PUT('/users/{name}/password', { params: { path: { name: v.name } }, body: { password: v.password! } })));
+    modal.info({ title: `已创建用户 ${v.name}`, content: <div>API 令牌（只显示这一次，供脚本使用）：<pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{reply.token}</pre></div> });
+    form.resetFields();
+    reload();
+  };
+  const setPw = async () => {
+    if (await run(() => call(api.PUT('/users/{name}/password', { params: { path: { name: passwordFor! } }, body: { password } })))) {
+      message.success(`已为 ${passwordFor} 设置密码，其已登录的会话已结束`);
+      setPasswordFor(null); setPassword('');
+    }
+  };
+  const deactivate = async (name: string) => {
+    if (await run(() => call(api.POST('/users/{name}/deactivate', { params: { path: { name } } })))) reload();
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title="新建用户">
+        <Form form={form} layout="inline" onFinish={create} initialValues={{ role: 'keeper' }}>
+          <Form.Item name="name" rules={[{ required: true, message: '用户名' }]}><Input placeholder="用户名" /></Form.Item>
+          <Form.Item name="role"><Select style={{ width: 140 }} options={Object.entries(ROLE_ZH).map(([value, label]) => ({ value, label }))} /></Form.Item>
+          <Form.Item name="warehouses"><Input placeholder="仓库代码（保管员必填，逗号分隔）" style={{ width: 260 }} /></Form.Item>
+          <Form.Item name="password" rules={[{ min: 8, message: '至少 8 位' }]}><Input.Password placeholder="登录密码（可稍后设置）" /></Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy}>创建</Button>
+        </Form>
+      </Card>
+      <Card title="用户">
+        <Table<User> size="small" rowKey="id" loading={loading} dataSource={data?.items ?? []} pagination={{ pageSize: 20 }} columns={[
+          { title: '用户名', dataIndex: 'name' }, { title: '角色', dataIndex: 'role', render: (r: Role) => ROLE_ZH[r] ?? r },
+          { title: '仓库', dataIndex: 'warehouses', render: (w: string[]) => w.join('、') || '—' },
+          { title: '状态', dataIndex: 'active', render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
+          { title: '', render: (_, u) => <Space><Button size="small" onClick={() => setPasswordFor(u.name)}>设置密码</Button>{u.active && <Button size="small" danger onClick={() => deactivate(u.name)}>停用</Button>}</Space> },
+        ]} />
+      </Card>
+      <Modal open={!!passwordFor} title={`设置 ${passwordFor ?? ''} 的登录密码`} onOk={setPw} onCancel={() => setPasswordFor(null)} okText="保存" cancelText="取消" okButtonProps={{ disabled: password.length < 8 }} confirmLoading={busy}>
+        <Input.Password value={password} onChange={(e) => setPassword(e.target.value)} placeholder="至少 8 位" />
+      </Modal>
+    </Space>
+  );
+}

@@ -1,0 +1,229 @@
+// Proves the console works in a real browser (Debian's Chromium through playwright-core) against the real service: one complete flow per role — a keeper receives and transfers stock and another keeper receives it, a dispatcher allocates a kit, an assessor registers and assesses a claim, an approver approves it, finance pays it in a batch and downloads a report. Screenshots of each main screen at 1366×768 go to out/screens/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { catalogCsv, warehousesCsv } from '../support/csv.js';
+import { INCIDENT_ON, residentId } from '../http/claims.fixtures.js';
+
+const CHROMIUM = process.env.RELIEF_CHROMIUM ?? '/usr/bin/chromium';
+const present = existsSync(CHROMIUM);
+if (!present) {
+  process.stdout.write(`\n  SKIPPED: the browser tests of the console (no Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium fonts-noto-cjk)\n\n`);
+}
+const SCREENS = 'out/screens';
+const PASSWORD = 'mima-2026-test';
+const FLOW_TIMEOUT = 180_000;
+
+let app: TestApp;
+let browser: Browser;
+
+describe.skipIf(!present)('console in a browser', () => {
+  beforeAll(async () => {
+    if (!existsSync('console/dist/index.html')) execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { stdio: 'inherit' });
+    mkdirSync(SCREENS, { recursive: true });
+    app = await startTestApp();
+    expect((await app.request('POST', '/imports/warehouses', { raw: warehousesCsv() })).status).toBe(200);
+    expect((await app.request('POST', '/imports/catalog', { raw: catalogCsv(4) })).status).toBe(200);
+    const people: [string, string, string[]?][] = [
+      ['保管员市南', 'keeper', ['WH-SN-01']], ['保管员市级', 'keeper', ['WH-CITY-01']], ['调度员', 'dispatcher'],
+      ['查勘员', 'assessor'], ['审批人', 'approver'], ['财务', 'finance'],
+    ];
+    for (const [name, role, warehouses] of people) {
+      await app.user(name, role, warehouses);
+      expect((await app.request('PUT', `/users/${encodeURIComponent(name)}/password`, { body: { password: PASSWORD } })).status).toBe(200);
+    }
+    expect((await app.request('POST', '/kits', { body: { code: 'TENT-KIT', name: '安置帐篷包(每10人)', per: 10, lines: [{ category: 'T-00001', quantity: '2' }] } })).status).toBe(201);
+    expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-CITY-01', source: { kind: 'PROCUREMENT', name: '期初' }, lines: [{ category: 'T-00001', quantity: '100' }] } })).status).toBe(201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, FLOW_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function signIn(name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(app.base + '/');
+    await page.getByLabel('用户名').fill(name);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await visible(page.getByRole('button', { name: /退\s*出/ }));
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png` });
+  const go = (page: Page, hash: string) => page.goto(`${app.base}/#/${hash}`);
+  /** Picks an option of an Ant Design Select found by its label, typing to search. */
+  async function choose(page: Page, label: string, text: string, nth = 0) {
+    await page.getByLabel(label).nth(nth).click();
+    await page.keyboard.type(text);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click();
+  }
+  /** Waits until the locator's first match is shown (vitest's expect has no browser matchers). */
+  let failures = 0;
+  const visible = (locator: Locator, timeout = 15_000) =>
+    locator.first().waitFor({ state: 'visible', timeout }).catch(async (error: Error) => {
+      await locator.page().screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
+      throw error;
+    });
+  const toast = (page: Page, text: string | RegExp) => visible(page.locator('.ant-message').getByText(text));
+
+  it('signs in with name and password and refuses a wrong one; the page is Chinese', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(app.base + '/');
+    await shot(page, 'sign-in');
+    await page.getByLabel('用户名').fill('财务');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await visible(page.locator('.ant-message').getByText(/未登录或会话已过期/));
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'rl_session')).toBeUndefined();
+    await context.close();
+  }, FLOW_TIMEOUT);
+
+  it('keeper: receives stock with the quantity checked against the unit, sends a transfer; the other keeper receives it', async () => {
+    const page = await signIn('保管员市南');
+    await shot(page, 'keeper-balances');
+    await go(page, 'receipt');
+    await page.getByLabel('供应商/捐赠方').fill('青岛某帐篷厂');
+    await choose(page, '物资', '帐篷 1型');
+    await page.getByLabel('数量').fill('2.5');
+    await visible(page.getByText('该物资按整数计量，不能有小数'));
+    await page.getByLabel('数量').fill('40');
+    await shot(page, 'keeper-receipt');
+    await page.getByRole('button', { name: /记\s*账/ }).click();
+    await toast(page, /入库单已记账/);
+    const balance = await app.request('GET', '/balances?warehouse=WH-SN-01&category=T-00001');
+    expect(balance.body.items[0].onHand).toBe('40');
+
+    await go(page, 'transfers');
+    await page.getByRole('tab', { name: '新建调拨' }).click();
+    await page.getByLabel('调入仓库').fill('WH-CITY-01');
+    await choose(page, '物资', '帐篷 1型');
+    await page.getByLabel('数量').fill('15');
+    await shot(page, 'keeper-transfer');
+    await page.getByRole('button', { name: /发出调拨/ }).click();
+    await toast(page, /已发出/);
+    await page.context().close();
+
+    const receiver = await signIn('保管员市级');
+    await go(receiver, 'transfers');
+    await receiver.getByRole('button', { name: /接\s*收/ }).first().click();
+    await visible(receiver.getByLabel('实收数量'));
+    expect(await receiver.getByLabel('实收数量').inputValue()).toBe('15');
+    await shot(receiver, 'keeper-receive-transfer');
+    await receiver.getByRole('button', { name: /确认接收/ }).click();
+    await toast(receiver, /已接收入账/);
+    const city = await app.request('GET', '/balances?warehouse=WH-CITY-01&category=T-00001');
+    expect(city.body.items[0].onHand).toBe('115');
+    await go(receiver, 'alerts');
+    await shot(receiver, 'keeper-alerts');
+    await receiver.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('dispatcher: allocates a kit for 30 people and sees the plan by warehouse', async () => {
+    const page = await signIn('调度员');
+    await go(page, 'allocate');
+    await choose(page, '物资包', '安置帐篷包');
+    await page.getByLabel('受助人数').fill('30');
+    await page.getByLabel('目的地').fill('市南区第一安置点');
+    await visible(page.getByText('需求测算：30 人需 3 份'));
+    await page.getByRole('button', { name: /生成方案并预留库存/ }).click();
+    await visible(page.getByText(/调拨单 AL/).or(page.getByText(/调拨单 \S+/)).first());
+    await visible(page.locator('.ant-card').filter({ hasText: '出库仓库' }).getByText('已预留'));
+    await shot(page, 'dispatcher-plan');
+    const orders = await app.request('GET', '/allocations?status=RESERVED');
+    expect(orders.body.total).toBe(1);
+    await go(page, 'allocations');
+    await shot(page, 'dispatcher-reservations');
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  let claimNumber = '';
+  it('assessor: registers a claim with the resident ID checked as typed, surveys and assesses it', async () => {
+    const event = await app.request('POST', '/events', { token: null, headers: { authorization: `Bearer ${app.adminToken}` }, body: { type: 'TYPHOON', name: '台风“海葵”', occurredOn: INCIDENT_ON, district: '市南区' } });
+    expect(event.status).toBe(201);
+    const page = await signIn('查勘员');
+    await go(page, 'intake');
+    await choose(page, '灾害事件', '台风“海葵”');
+    await page.getByLabel('出险日期').fill(INCIDENT_ON);
+    await page.getByLabel('出险日期').press('Enter');
+    await page.getByLabel('申请人姓名').fill('王五');
+    const id = residentId(1);
+    await page.getByLabel('身份证号').fill(id.slice(0, 17) + (id[17] === '1' ? '2' : '1'));
+    await visible(page.getByText(/校验位应为/));
+    await page.getByLabel('身份证号').fill(id);
+    await visible(page.getByText('号码校验通过'));
+    await page.getByLabel('联系电话').fill('13800000001');
+    await page.getByLabel('收款户名').fill('王五');
+    await page.getByLabel('银行账号').fill('6222020200112233445');
+    await page.getByLabel('开户行').fill('中国工商银行青岛分行');
+    await page.getByLabel('事故经过').fill('台风中被坠落广告牌砸伤，送医治疗');
+    await shot(page, 'assessor-intake');
+    await page.getByRole('button', { name: /受理登记/ }).click();
+    await visible(page.getByText(/已受理：案件号/));
+    await visible(page.getByText('补充材料通知书'));
+    await shot(page, 'assessor-documents-notice');
+    claimNumber = (await page.getByText(/已受理：案件号/).textContent())!.replace(/.*案件号\s*/, '').trim();
+    await page.getByRole('button', { name: /打开案件/ }).click();
+    await page.getByLabel('查勘结论').fill('现场查勘属实');
+    for (const box of await page.locator('.ant-card').filter({ hasText: '收到的材料' }).locator('input[type=checkbox]').all()) await box.check();
+    await page.getByRole('button', { name: /提交查勘/ }).click();
+    await page.getByLabel('发票号').fill('INV-2026-001');
+    await page.getByLabel('发票金额').fill('3200.50');
+    await page.getByRole('button', { name: /计算并提交定损/ }).click();
+    await visible(page.getByText(/定损结果：合计/));
+    await shot(page, 'assessor-assessment');
+    const claim = await app.request('GET', `/claims?status=ASSESSED`);
+    expect(claim.body.items.map((c: { number: string }) => c.number)).toContain(claimNumber);
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('approver: finds the claim in the queue and approves it', async () => {
+    const page = await signIn('审批人');
+    await visible(page.getByText(claimNumber));
+    await shot(page, 'approver-queue');
+    await page.getByText(claimNumber).click();
+    await visible(page.getByText(/定损结果：合计/));
+    await shot(page, 'approver-claim');
+    await page.getByRole('button', { name: /确认批准/ }).click();
+    await toast(page, '已批准');
+    const claims = await app.request('GET', '/claims?status=APPROVED');
+    expect(claims.body.items.map((c: { number: string }) => c.number)).toContain(claimNumber);
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('finance: batches the claim, downloads the bank file, records the bank answer, downloads a report', async () => {
+    const page = await signIn('财务');
+    await go(page, 'payouts');
+    await page.locator('tr').filter({ hasText: claimNumber }).locator('input[type=checkbox]').check();
+    await shot(page, 'finance-payouts');
+    await page.getByRole('button', { name: /生成支付批次/ }).click();
+    await toast(page, /已生成批次/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('下载银行代发文件（CSV）').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    await visible(page.getByRole('button', { name: /登记银行回单/ }));
+    await page.getByRole('button', { name: /登记银行回单/ }).click();
+    await page.getByLabel('银行流水号').fill('BK20261201');
+    await page.getByRole('button', { name: /登\s*记/ }).last().click();
+    await toast(page, /案件已赔付/);
+    await shot(page, 'finance-batch');
+    const all = await app.request('GET', '/claims');
+    expect(all.body.items.find((c: { number: string }) => c.number === claimNumber)).toMatchObject({ status: 'CLOSED', paid: '3200.50', remaining: '0.00' });
+
+    await go(page, 'reports');
+    await visible(page.getByText('赔付汇总').first());
+    await shot(page, 'finance-reports');
+    const card = page.locator('.ant-card').filter({ hasText: /赔付汇总/ }).first();
+    const [report] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /下载 Excel/ }).click()]);
+    expect(report.suggestedFilename()).toMatch(/\.xlsx$/);
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+});
