@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
+import { WAREHOUSES_CSV, expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
 
 let app: TestApp;
 let statements: string[] = [];
@@ -63,6 +63,21 @@ describe('one round trip per posting', () => {
     const conflict = await receipt(app, 'WH-A', [{ category: water, quantity: '1', lot: 'L-9', expiresOn: '2030-03-31' }]);
     expect(conflict.status).toBe(422);
     expect(conflict.body.error.details).toEqual([expect.objectContaining({ field: 'lines[0].expiresOn', reason: expect.stringContaining('2030-01-31') })]);
+    await expectLedgerHealthy(app);
+  });
+
+  it('a warehouse deactivated after it was cached: the posting finds the snapshot stale and the reply is the refusal', async () => {
+    const tent = await newCategory(app, 'tent');
+    expect((await receipt(app, 'WH-B', [{ category: tent, quantity: '1' }])).status).toBe(201);
+    const csv = WAREHOUSES_CSV.replace('WH-B,乙库,DISTRICT,市南区,某路2号,36.100000,120.400000,是', 'WH-B,乙库,DISTRICT,市南区,某路2号,36.100000,120.400000,否');
+    expect((await app.request('POST', '/imports/warehouses', { raw: csv })).status).toBe(200);
+    const sent = await counted(() => receipt(app, 'WH-B', [{ category: tent, quantity: '1' }]), 422);
+    expect(sent[0]).toBe('SELECT stock_post_document($1::jsonb) AS reply');
+    expect(sent).toContain('ROLLBACK');
+    const refused = await receipt(app, 'WH-B', [{ category: tent, quantity: '1' }]);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'warehouse', reason: expect.stringContaining('inactive') })]);
+    expect((await app.request('POST', '/imports/warehouses', { raw: WAREHOUSES_CSV })).status).toBe(200);
+    expect((await receipt(app, 'WH-B', [{ category: tent, quantity: '1' }])).status).toBe(201);
     await expectLedgerHealthy(app);
   });
 });

@@ -5,6 +5,10 @@
  * of different categories run in parallel, and the fixed order means two documents cannot deadlock.
  * The same statement passes the period gate (stock_posting_gate: the periods lock, shared, and the
  * date the books are closed through), so closing a month adds no round trip to a posting.
+ *
+ * A document that needs nothing else read under the lock (receipts, write-offs of categories without
+ * lots) skips this statement: it validates against the snapshot ChainHeads keeps, and the posting
+ * call itself (stock_post_document) passes the gate, locks the heads and checks the snapshot.
  */
 import { type FieldProblem, assert } from '../../shared/errors.js';
 import { todayInCity } from '../../shared/dates.js';

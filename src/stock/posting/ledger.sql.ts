@@ -1,8 +1,9 @@
 /**
  * The ledger's transactions run on a plain pg connection taken from the ORM's pool: a posting is a
- * handful of hand-written statements, and the ORM's transaction and query machinery cost more CPU
- * per request than PostgreSQL spends running them. The two hot statements are named prepared
- * statements, parsed and planned once per connection instead of once per request.
+ * few hand-written statements, and the ORM's transaction and query machinery cost more CPU per
+ * request than PostgreSQL spends running them. The hot statements are named prepared statements,
+ * parsed and planned once per connection instead of once per request. A one-posting transaction is
+ * first tried as one call in autocommit (no BEGIN, no COMMIT round trip): see LedgerTransactionOptions.
  */
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
