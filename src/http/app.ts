@@ -9,7 +9,7 @@ import type { Actor } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './session-cookies.js';
-import { sameSecret } from '../users/sessions.service.js';
+import { sameSecret } from '../users/index.js';
 import { readBody, readInput } from './body.js';
 import { errorBody, errorMiddleware, toErrorReply } from './errors.js';
 import type { Reply, RouteSpec } from './route.js';

@@ -1,3 +1,3 @@
 export { UsersService, newUserSchema, type NewUser, type UserView } from './users.service.js';
 export { ROLES, type Role } from './user.entity.js';
-export { SessionsService, passwordSchema, signInSchema, hashPassword } from './sessions.service.js';
+export { SessionsService, passwordSchema, signInSchema, hashPassword, sameSecret } from './sessions.service.js';

@@ -36,6 +36,7 @@ describe.skipIf(!present)('console in a browser', () => {
     }
     expect((await app.request('POST', '/kits', { body: { code: 'TENT-KIT', name: '安置帐篷包(每10人)', per: 10, lines: [{ category: 'T-00001', quantity: '2' }] } })).status).toBe(201);
     expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-CITY-01', source: { kind: 'PROCUREMENT', name: '期初' }, lines: [{ category: 'T-00001', quantity: '100' }] } })).status).toBe(201);
+    expect((await app.request('PUT', '/users/admin/password', { body: { password: PASSWORD } })).status).toBe(200);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, FLOW_TIMEOUT);
   afterAll(async () => {
@@ -224,6 +225,20 @@ describe.skipIf(!present)('console in a browser', () => {
     const card = page.locator('.ant-card').filter({ hasText: /赔付汇总/ }).first();
     const [report] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /下载 Excel/ }).click()]);
     expect(report.suggestedFilename()).toMatch(/\.xlsx$/);
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('admin: a catalog file with problems is refused and every problem is listed by row', async () => {
+    const page = await signIn('admin');
+    await go(page, 'imports');
+    await page.locator('input[type=file]').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from('编码,名称,大类,小类,计量单位,数量精度,批次管理,规格型号\nX-1,,生活,帐篷,顶,9,否,\nX-2,好的,生活,帐篷,顶,0,可能,\n') });
+    await page.getByRole('button', { name: /试导入/ }).click();
+    await visible(page.getByText('文件有 3 处问题'));
+    expect(await page.locator('.ant-table-tbody tr').count()).toBe(3);
+    await shot(page, 'admin-imports');
+    await go(page, 'users');
+    await visible(page.getByText('保管员市南'));
+    await shot(page, 'admin-users');
     await page.context().close();
   }, FLOW_TIMEOUT);
 });

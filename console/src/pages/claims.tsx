@@ -288,3 +288,34 @@ function Decide({ claim, onDone }: { claim: ClaimDetail; onDone: () => void }) {
     </Card>
   );
 }
+
+interface Settlement { product: string; perEventLimit: string; approvedBefore: string; remainder: string; total: string; claims: { id: string; number: string; assessed: string; settled: string }[] }
+
+/** Event settlement: claims held over a per-event limit share what is left of it, pro rata (finance). */
+export function EventSettlement(_: ScreenProps) {
+  const events = useEvents();
+  const held = useLoad(() => call<Page<ClaimItem & { event: { id: string; name: string } }>>(api.GET('/claims', { params: { query: { status: 'HELD', limit: 500 } as never } })), []);
+  const [busy, run] = useAction();
+  const [result, setResult] = useState<{ event: string; settlements: Settlement[] } | null>(null);
+  const heldBy = (id: string) => (held.data?.items ?? []).filter((c) => c.event?.id === id).length;
+  const settle = async (event: Event) => {
+    const reply = await run(() => call<{ settlements: Settlement[] }>(api.POST('/events/{id}/settle', { params: { path: { id: event.id } } })));
+    if (reply) { setResult({ event: event.name, settlements: reply.settlements }); held.reload(); }
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title="事件结算（暂缓案件按比例分摊剩余限额）">
+        <Table<Event> size="small" rowKey="id" loading={events.loading} dataSource={events.data?.items ?? []} pagination={{ pageSize: 20 }} columns={[
+          { title: '事件', dataIndex: 'name' }, { title: '发生日期', dataIndex: 'occurredOn' }, { title: '区（市）', dataIndex: 'district' },
+          { title: '暂缓案件', render: (_, e) => heldBy(e.id) },
+          { title: '', render: (_, e) => <Button size="small" type="primary" disabled={!heldBy(e.id)} loading={busy} onClick={() => settle(e)}>结算</Button> },
+        ]} />
+      </Card>
+      {result && result.settlements.map((s) => (
+        <Card key={s.product} title={`${result.event}：${productName(s.product)}，每事件限额 ${s.perEventLimit}，已批准 ${s.approvedBefore}，剩余 ${s.remainder}`}>
+          <Table size="small" rowKey="id" pagination={false} dataSource={s.claims} columns={[{ title: '案件号', dataIndex: 'number' }, { title: '定损', dataIndex: 'assessed', align: 'right' }, { title: '结算金额', dataIndex: 'settled', align: 'right' }]} />
+        </Card>
+      ))}
+    </Space>
+  );
+}

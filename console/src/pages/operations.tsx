@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, call, type Page } from '../api/client';
@@ -28,8 +28,12 @@ export function Allocate(_: ScreenProps) {
   const kit = kits.data?.items.find((k) => k.code === kitCode);
   const [plan, setPlan] = useState<Allocation | null>(null);
   const needs = kit ? kit.lines.map((l) => ({ category: l.category, quantity: times(l.quantity, Math.ceil(people / kit.per)) })) : [];
-  const submit = async (v: { kit: string; people: number; destination: string; district?: string; priority: number; allOrNothing?: boolean }) => {
-    const reply = await run(() => call<Allocation>(api.POST('/allocations', { body: { destination: { name: v.destination, ...(v.district ? { district: v.district } : {}) }, kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing } })));
+  const submit = async (v: { kit: string; people: number; destination: string; district?: string; priority: number; allOrNothing?: boolean; override?: string }) => {
+    const override = v.override?.trim();
+    const reply = await run(() => call<Allocation>(api.POST('/allocations', { body: {
+      destination: { name: v.destination, ...(v.district ? { district: v.district } : {}) }, kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing,
+      ...(override ? { emergencyOverride: { reason: override } } : {}),
+    } })));
     if (reply) setPlan(reply);
   };
   return (
@@ -43,11 +47,15 @@ export function Allocate(_: ScreenProps) {
             <Form.Item label="区（市）" name="district"><Input style={{ width: 140 }} /></Form.Item>
             <Form.Item label="优先级" name="priority"><Select style={{ width: 110 }} options={[1, 2, 3, 4, 5].map((p) => ({ value: p, label: `${p}${p === 1 ? '（最急）' : ''}` }))} /></Form.Item>
           </Space>
+          <Space wrap align="start">
+            <Form.Item name="allOrNothing" valuePropName="checked"><Checkbox>不足时整单不预留</Checkbox></Form.Item>
+            <Form.Item label="紧急特批（缺口可动用定额保护库存，须另一调度员或管理员批准）" name="override"><Input style={{ width: 420 }} placeholder="填写特批理由；不需要特批则留空" /></Form.Item>
+          </Space>
           {kit && (
             <Table size="small" rowKey="category" pagination={false} style={{ marginBottom: 12 }} title={() => `需求测算：${people} 人需 ${Math.ceil(people / kit.per)} 份「${kit.name}」`}
               dataSource={needs} columns={[{ title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) }, { title: '需求数量', dataIndex: 'quantity', align: 'right' }, { title: '单位', render: (_, l) => categories.get(l.category)?.unit }]} />
           )}
-          <Button type="primary" htmlType="submit" loading={busy}>生成方案并预留库存</Button>
+          <div><Button type="primary" htmlType="submit" loading={busy}>生成方案并预留库存</Button></div>
         </Form>
       </Card>
       {plan && <PlanView allocation={plan} onChange={setPlan} />}
