@@ -135,6 +135,7 @@ describe('with superuser access, caught against a saved digest', () => {
     await receipt(app, 'WH-A', [{ category: tent, quantity: '7' }]);
     expect(await onHand(app, 'WH-A', tent)).toBe('14');
     const saved = await digestNow();
+    expect((await app.services.ledgerDigest.append('before the attack')).extendsPrevious).toBe(null);
     await receipt(app, 'WH-B', [{ category: tent, quantity: '2' }]); // later, honest work
     const [last] = await app.sql(`SELECT id::text, document_id::text FROM stock_movements WHERE category = ? AND sequence = 3`, [tent]);
 
@@ -152,6 +153,10 @@ describe('with superuser access, caught against a saved digest', () => {
     expect(result.digest.ok).toBe(false);
     expect(result.digest.firstDifference).toMatchObject({ kind: 'MOVEMENT_CHANGED', movement: { id: last.id, category: tent, sequence: '3', document: last.document_id } });
     expect(result.digest.problems).toContainEqual(expect.objectContaining({ kind: 'HEAD_CHANGED', movement: expect.objectContaining({ category: tent, sequence: '3' }) }));
+    // The next digest in the log outside the database records the alarm: it does not extend the one before.
+    expect((await app.services.ledgerDigest.append('after the attack')).extendsPrevious).toBe(false);
+    const logged = (await readFile(app.config.ledgerDigest.logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged.at(-1)).toMatchObject({ reason: 'after the attack', extendsPrevious: false, problems: expect.arrayContaining([expect.objectContaining({ kind: 'MOVEMENT_CHANGED' })]) });
   });
 
   it('a rewrite of history before the digest (an early movement\'s reason, the whole chain recomputed after it) names that early movement', async () => {
