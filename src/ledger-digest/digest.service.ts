@@ -215,7 +215,7 @@ export class LedgerDigestService {
    * request after its commit, otherwise now. A failure is reported, never undoes what was done.
    */
   async appendAfterCommit(reason: string, onError: (error: unknown) => void): Promise<void> {
-    const seal = () => this.append(reason).then(() => undefined, onError);
+    const seal = () => this.append(reason).then((appended) => alarm(appended, onError), onError);
     if (!afterRequestCommit(() => void seal())) await seal();
   }
 
@@ -237,7 +237,7 @@ export class LedgerDigestService {
   startSchedule(onError: (error: unknown) => void): void {
     const due = async () => {
       const last = await this.lastLogged();
-      if (!last || Date.now() - Date.parse(last.issuedAt) >= this.settings.everyMs) await this.append('scheduled');
+      if (!last || Date.now() - Date.parse(last.issuedAt) >= this.settings.everyMs) alarm(await this.append('scheduled'), onError);
     };
     const run = () => void due().catch(onError);
     run();
@@ -271,6 +271,13 @@ function localise(log: LogScan, digest: SignedDigest): DigestProblem[] {
     ? `movement ${r.movement_id} (position ${index + 1} of the log) is gone from the ledger`
     : `movement ${r.sequence} of ${r.category} (document ${r.document}, position ${index + 1} of the log) is not what it was when the digest was sealed: its hash was recomputed`;
   return [{ kind: r.current === null ? 'MOVEMENT_MISSING' : 'MOVEMENT_CHANGED', position: index + 1, movement, message: trusted ? where : `${where} (the log in the database was altered as well)` }];
+}
+
+/** A new digest that does not extend the previous one in the log is the alarm: the ledger was rewritten in between. */
+function alarm(appended: { extendsPrevious: boolean | null; file: string }, report: (error: unknown) => void): void {
+  if (appended.extendsPrevious === false) {
+    report(new Error(`the ledger no longer extends the previous digest in ${appended.file}: it was changed behind the service; see the entry's problems`));
+  }
 }
 
 /** A leaf that cannot occur: the movement is gone. */

@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/shared/decimal.js';
-import { movementHash } from '../../src/stock/core/chain.js';
 import { parseNode } from '../../src/stock/core/nodes.js';
 import { addDays, todayInCity } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -29,20 +28,40 @@ const verifyWith = async (digest: unknown) => {
   return reply.body;
 };
 
-/** Recomputes every hash of a category's chain from its rows as they now are, and its head: a perfect forger's work. */
+const UTC = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Recomputes every hash of a category's chain from its rows as they now are, and its head: a perfect
+ * forger's work, under whichever canonical form each row was written with (movement/v1 in JS; a
+ * movement/v2 row, where the ledger has that form, with its document header and running balances).
+ */
 async function rechain(category: string): Promise<void> {
+  const chain = (await import('../../src/stock/core/chain.js')) as unknown as Record<string, (previous: string, m: unknown) => string>;
   const rows = await app.sql(
-    `SELECT id::text, document_id::text, category, sequence::text, lot, expires_on::text, quantity::text, from_node, to_node, unit_cost::text, occurred_at::text,
-            to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, user_id::text, reason
-     FROM stock_movements WHERE category = ? ORDER BY sequence`, [category]);
+    `SELECT m.id::text, m.document_id::text, m.category, m.sequence::text, m.lot, to_char(m.expires_on, 'YYYY-MM-DD') AS expires_on, m.quantity::text, m.from_node, m.to_node,
+            m.unit_cost::text, to_char(m.occurred_at, 'YYYY-MM-DD') AS occurred_at, ${UTC('m.recorded_at')} AS recorded_at, m.user_id::text, m.reason,
+            m.line::text, m.warehouse, m.warehouse_balance::text, m.warehouse_position::text, m.category_balance::text, m.category_position::text,
+            coalesce((to_jsonb(m) ->> 'hash_version')::int, 1) AS hash_version,
+            (SELECT json_build_object('id', d.id::text, 'type', d.type, 'warehouse', d.warehouse, 'counterpartWarehouse', d.counterpart_warehouse, 'sourceKind', d.source_kind,
+                'sourceName', d.source_name, 'reference', d.reference, 'reason', d.reason, 'transferId', d.transfer_id::text, 'stocktakeId', d.stocktake_id::text,
+                'reversesDocumentId', d.reverses_document_id::text, 'occurredAt', to_char(d.occurred_at, 'YYYY-MM-DD'), 'createdAt', ${UTC('d.created_at')}, 'userId', d.user_id::text)
+             FROM stock_documents d WHERE d.id = m.document_id) AS doc
+     FROM stock_movements m WHERE m.category = ? ORDER BY m.sequence`, [category]);
   let previous = '0'.repeat(64);
   const updates: string[] = [];
   for (const r of rows) {
-    const hash = movementHash(previous, {
-      id: r.id, documentId: r.document_id, sequence: BigInt(r.sequence), category: r.category, lot: r.lot, expiresOn: r.expires_on,
-      quantity: new Decimal(r.quantity), from: parseNode(r.from_node), to: parseNode(r.to_node), unitCost: r.unit_cost === null ? null : new Decimal(r.unit_cost),
-      occurredAt: r.occurred_at, recordedAt: new Date(r.recorded_at), userId: r.user_id ?? '0', reason: r.reason,
-    });
+    const hash = r.hash_version === 2
+      ? chain.movementHashV2!(previous, {
+          id: r.id, documentId: r.document_id, line: r.line, sequence: r.sequence, category: r.category, lot: r.lot, expiresOn: r.expires_on, quantity: r.quantity,
+          fromNode: r.from_node, toNode: r.to_node, warehouse: r.warehouse, unitCost: r.unit_cost, occurredAt: r.occurred_at, recordedAt: r.recorded_at, userId: r.user_id,
+          reason: r.reason, warehouseBalance: r.warehouse_balance, warehousePosition: r.warehouse_position, categoryBalance: r.category_balance,
+          categoryPosition: r.category_position, document: r.doc,
+        })
+      : chain.movementHash!(previous, {
+          id: r.id, documentId: r.document_id, sequence: BigInt(r.sequence), category: r.category, lot: r.lot, expiresOn: r.expires_on,
+          quantity: new Decimal(r.quantity), from: parseNode(r.from_node), to: parseNode(r.to_node), unitCost: r.unit_cost === null ? null : new Decimal(r.unit_cost),
+          occurredAt: r.occurred_at, recordedAt: new Date(r.recorded_at.replace(/(\.\d{3})\d{3}Z$/, '$1Z')), userId: r.user_id ?? 'system', reason: r.reason,
+        });
     updates.push(`UPDATE stock_movements SET prev_hash = '${previous}', hash = '${hash}' WHERE id = '${r.id}'`);
     previous = hash;
   }
@@ -135,6 +154,7 @@ describe('with superuser access, caught against a saved digest', () => {
     await receipt(app, 'WH-A', [{ category: tent, quantity: '7' }]);
     expect(await onHand(app, 'WH-A', tent)).toBe('14');
     const saved = await digestNow();
+    expect((await app.services.ledgerDigest.append('before the attack')).extendsPrevious).toBe(null);
     await receipt(app, 'WH-B', [{ category: tent, quantity: '2' }]); // later, honest work
     const [last] = await app.sql(`SELECT id::text, document_id::text FROM stock_movements WHERE category = ? AND sequence = 3`, [tent]);
 
@@ -152,6 +172,10 @@ describe('with superuser access, caught against a saved digest', () => {
     expect(result.digest.ok).toBe(false);
     expect(result.digest.firstDifference).toMatchObject({ kind: 'MOVEMENT_CHANGED', movement: { id: last.id, category: tent, sequence: '3', document: last.document_id } });
     expect(result.digest.problems).toContainEqual(expect.objectContaining({ kind: 'HEAD_CHANGED', movement: expect.objectContaining({ category: tent, sequence: '3' }) }));
+    // The next digest in the log outside the database records the alarm: it does not extend the one before.
+    expect((await app.services.ledgerDigest.append('after the attack')).extendsPrevious).toBe(false);
+    const logged = (await readFile(app.config.ledgerDigest.logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged.at(-1)).toMatchObject({ reason: 'after the attack', extendsPrevious: false, problems: expect.arrayContaining([expect.objectContaining({ kind: 'MOVEMENT_CHANGED' })]) });
   });
 
   it('a rewrite of history before the digest (an early movement\'s reason, the whole chain recomputed after it) names that early movement', async () => {
