@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
 import type { ColumnSpec } from '../imports/csv-source.js';
-import { RowReader } from '../imports/fields.js';
+import { RowReader, TRUE_FLAGS } from '../imports/fields.js';
 import type { ImportFormat, WriteCounts } from '../imports/import.runner.js';
 import { CODE_HINT, CODE_PATTERN, WAREHOUSE_LEVEL_ALIASES, unitProblem } from './catalog.rules.js';
 import type { WarehouseLevel } from './catalog.entity.js';
@@ -84,6 +84,9 @@ function checkCategory(read: RowReader<CategoryKey>, line: number, problems: Fie
   return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
 }
 
+/** A raw cell as RowReader reads it: trimmed of ASCII spaces and tabs only, empty when absent. */
+const rawText = (key: CategoryKey) => `btrim(COALESCE(r."${key}", ''), E' \\t')`;
+
 const categoryCells = (r: CategoryRow) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec];
 
 /**
@@ -117,6 +120,10 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
       return row && categoryCells(row);
     },
     checkStage: keepLedgerRules,
+    fromRaw: {
+      code: rawText('code'), name: rawText('name'), major_class: rawText('majorClass'), minor_class: rawText('minorClass'), unit: rawText('unit'),
+      scale: rawText('scale'), lot_tracked: `lower(${rawText('lotTracked')}) IN (${TRUE_FLAGS.map((flag) => `'${flag}'`).join(', ')})`, spec: `NULLIF(${rawText('spec')}, '')`,
+    },
   },
 };
 

@@ -193,13 +193,27 @@ function uniformLineEnd(text: string): '\n' | '\r\n' | null {
  * (`""` inside is one quote, and the cell ends at its closing quote), anywhere else it is text; a BOM is dropped.
  * Null when the file's line ends are mixed (then csv-parse decides).
  */
-export function leanRecords(text: string): Generator<string[]> | null {
+export function leanRecords(text: string, shape: CsvShape = newShape()): Generator<string[]> | null {
   const eol = uniformLineEnd(text);
   if (eol === null) return null;
-  return splitRecords(text, eol);
+  shape.lean = true;
+  return splitRecords(text, eol, shape);
 }
 
-function* splitRecords(text: string, eol: string): Generator<string[]> {
+/**
+ * What a read found out about a file's form, for a reader that could take it as plain RFC 4180 CSV
+ * (PostgreSQL's COPY … CSV): read by the lean splitter, every `"` opening or closing a quoted cell (none
+ * inside unquoted text), no record skipped as blank.
+ */
+export interface CsvShape {
+  lean: boolean;
+  looseQuotes: boolean;
+  skippedRecords: number;
+}
+
+export const newShape = (): CsvShape => ({ lean: false, looseQuotes: false, skippedRecords: 0 });
+
+function* splitRecords(text: string, eol: string, shape: CsvShape): Generator<string[]> {
   const end = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (pos < end) {
@@ -237,7 +251,9 @@ function* splitRecords(text: string, eol: string): Generator<string[]> {
       } else {
         const comma = text.indexOf(',', pos);
         const cellEnd = comma === -1 || comma > lineEnd ? lineEnd : comma;
-        cells.push(text.slice(pos, cellEnd));
+        const cell = text.slice(pos, cellEnd);
+        if (cell.includes('"')) shape.looseQuotes = true;
+        cells.push(cell);
         pos = cellEnd;
       }
       if (pos >= end) break;
@@ -264,11 +280,11 @@ export interface CsvCells<K extends string> {
 const RECORDS_BETWEEN_PAUSES = 4096;
 
 /** Records as arrays of cells (not trimmed), by csv-parse or, where the file allows, `leanRecords`. */
-export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number): AsyncGenerator<CsvCells<K>> {
+export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number, shape: CsvShape = newShape()): AsyncGenerator<CsvCells<K>> {
   const quote = text.includes('"') ? findQuoteProblem(text) : null;
   if (quote) throw await badCsv(text, null);
   const hasNul = text.includes('\0');
-  const lean = leanRecords(text);
+  const lean = leanRecords(text, shape);
   const records: AsyncIterable<string[]> | Iterable<string[]> = lean ?? (Readable.from(chunksOf(text)).pipe(parse(PARSE_OPTIONS)) as AsyncIterable<string[]>);
   let keys: (K | null)[] | null = null;
   let headerOf: (key: K) => string = (key) => key;
@@ -279,6 +295,7 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
     for await (const record of records) {
       if (skipped(record, keys?.length ?? null)) {
         if (!keys) blankBeforeHeader++;
+        shape.skippedRecords++;
         continue;
       }
       if (!keys) {
