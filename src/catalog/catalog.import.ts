@@ -84,9 +84,6 @@ function checkCategory(read: RowReader<CategoryKey>, line: number, problems: Fie
   return { code: code!, name: name!, majorClass: majorClass!, minorClass: minorClass!, unit: unit!, scale: scale!, lotTracked: lotTracked!, spec: spec ?? null };
 }
 
-/** A raw cell as RowReader reads it: trimmed of ASCII spaces and tabs only, empty when absent. */
-const rawText = (key: CategoryKey) => `btrim(COALESCE(r."${key}", ''), E' \\t')`;
-
 const categoryCells = (r: CategoryRow) => [r.code, r.name, r.majorClass, r.minorClass, r.unit, String(r.scale), flagCell(r.lotTracked), r.spec];
 
 /**
@@ -120,10 +117,10 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
       return row && categoryCells(row);
     },
     checkStage: keepLedgerRules,
-    fromRaw: {
-      code: rawText('code'), name: rawText('name'), major_class: rawText('majorClass'), minor_class: rawText('minorClass'), unit: rawText('unit'),
-      scale: rawText('scale'), lot_tracked: `lower(${rawText('lotTracked')}) IN (${TRUE_FLAGS.map((flag) => `'${flag}'`).join(', ')})`, spec: `NULLIF(${rawText('spec')}, '')`,
-    },
+    fromRaw: (cell) => ({
+      code: cell('code'), name: cell('name'), major_class: cell('majorClass'), minor_class: cell('minorClass'), unit: cell('unit'),
+      scale: cell('scale'), lot_tracked: `lower(${cell('lotTracked')}) IN (${TRUE_FLAGS.map((flag) => `'${flag}'`).join(', ')})`, spec: `NULLIF(${cell('spec')}, '')`,
+    }),
   },
 };
 

@@ -207,11 +207,13 @@ export function leanRecords(text: string, shape: CsvShape = newShape()): Generat
  */
 export interface CsvShape {
   lean: boolean;
+  /** A cell read had spaces or tabs around it (CellsReader trims them). */
+  padded: boolean;
   looseQuotes: boolean;
   skippedRecords: number;
 }
 
-export const newShape = (): CsvShape => ({ lean: false, looseQuotes: false, skippedRecords: 0 });
+export const newShape = (): CsvShape => ({ lean: false, padded: false, looseQuotes: false, skippedRecords: 0 });
 
 function* splitRecords(text: string, eol: string, shape: CsvShape): Generator<string[]> {
   const end = text.length;

@@ -82,6 +82,8 @@ export class CellsReader<K extends string> extends RowReader<K> {
     private readonly positions: Partial<Record<K, number>>,
     problems: FieldProblem[],
     headerOf: (key: K) => string,
+    /** Told when a cell had spaces or tabs around it. */
+    private readonly shape?: { padded: boolean },
   ) {
     super({}, 0, problems, headerOf);
   }
@@ -96,7 +98,10 @@ export class CellsReader<K extends string> extends RowReader<K> {
   protected override value(key: K): string | undefined {
     const position = this.positions[key];
     const cell = position === undefined ? undefined : this.cells[position];
-    return cell === undefined ? undefined : trimCell(cell);
+    if (cell === undefined) return undefined;
+    const trimmed = trimCell(cell);
+    if (trimmed !== cell && this.shape) this.shape.padded = true;
+    return trimmed;
   }
 }
 
