@@ -281,8 +281,13 @@ export interface CsvCells<K extends string> {
 
 const RECORDS_BETWEEN_PAUSES = 4096;
 
-/** Records as arrays of cells (not trimmed), by csv-parse or, where the file allows, `leanRecords`. */
-export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number, shape: CsvShape = newShape()): AsyncGenerator<CsvCells<K>> {
+const RECORDS_PER_BATCH = 1024;
+
+/**
+ * Records as arrays of cells (not trimmed), by csv-parse or, where the file allows, `leanRecords`; handed
+ * out in batches, so a large file costs no promise per record.
+ */
+export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number, shape: CsvShape = newShape()): AsyncGenerator<CsvCells<K>[]> {
   const quote = text.includes('"') ? findQuoteProblem(text) : null;
   if (quote) throw await badCsv(text, null);
   const hasNul = text.includes('\0');
@@ -293,6 +298,7 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
   let nameOf: (index: number) => string = (index) => `(column ${index + 1})`;
   let blankBeforeHeader = 0;
   let rows = 0;
+  let batch: CsvCells<K>[] = [];
   try {
     for await (const record of records) {
       if (skipped(record, keys?.length ?? null)) {
@@ -313,10 +319,15 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
       if (++rows > maxRows) throw new TooLargeError(`the file has more than ${maxRows} rows`, { maxRows });
       const line = rows + 1;
       const problems = recordProblems(record, keys, line, nameOf, hasNul);
-      yield { line, cells: record, keys, headerOf, ...(problems ? { problems } : {}) };
+      batch.push(problems ? { line, cells: record, keys, headerOf, problems } : { line, cells: record, keys, headerOf });
+      if (batch.length === RECORDS_PER_BATCH) {
+        yield batch;
+        batch = [];
+      }
       // The lean splitter never waits for input: let other requests run now and then.
       if (lean && rows % RECORDS_BETWEEN_PAUSES === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    if (batch.length > 0) yield batch;
   } catch (error) {
     if (error instanceof CsvError) throw await badCsv(text, error);
     throw error;
@@ -329,14 +340,16 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
  * spaces and tabs only. Row count is bounded: a file over `maxRows` is refused before anything is written.
  */
 export async function* readCsvRecords<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number): AsyncGenerator<CsvRecord<K>> {
-  for await (const { line, cells, keys, headerOf, problems } of readCsvCells(text, columns, maxRows)) {
-    const values: Partial<Record<K, string>> = {};
-    if (!problems) {
-      cells.forEach((cell, index) => {
-        const key = keys[index];
-        if (key) values[key] = trimCell(cell);
-      });
+  for await (const batch of readCsvCells(text, columns, maxRows)) {
+    for (const { line, cells, keys, headerOf, problems } of batch) {
+      const values: Partial<Record<K, string>> = {};
+      if (!problems) {
+        cells.forEach((cell, index) => {
+          const key = keys[index];
+          if (key) values[key] = trimCell(cell);
+        });
+      }
+      yield { line, values, headerOf, ...(problems ? { problems } : {}) };
     }
-    yield { line, values, headerOf, ...(problems ? { problems } : {}) };
   }
 }

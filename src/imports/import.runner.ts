@@ -171,33 +171,36 @@ async function checkEveryRecord<K extends string, Row>(
   const estimatedTotal = Math.max(1, countLines(text) - 1);
   let reader: CellsReader<K> | null = null;
   let keys: readonly (K | null)[] | null = null;
-  for await (const record of readCsvCells(text, format.columns, options.maxRows, shape)) {
-    if (record.keys !== keys) {
-      keys = record.keys;
-      pass.headerOf = record.headerOf;
-      const positions: Partial<Record<K, number>> = {};
-      keys.forEach((key, index) => key && (positions[key] = index));
-      reader = new CellsReader<K>(positions, problems, pass.headerOf, shape);
-      onHeader(keys);
+  for await (const batch of readCsvCells(text, format.columns, options.maxRows, shape)) {
+    for (const record of batch) {
+      if (record.keys !== keys) {
+        keys = record.keys;
+        pass.headerOf = record.headerOf;
+        const positions: Partial<Record<K, number>> = {};
+        keys.forEach((key, index) => key && (positions[key] = index));
+        reader = new CellsReader<K>(positions, problems, pass.headerOf, shape);
+        onHeader(keys);
+      }
+      if (record.problems) {
+        problems.push(...record.problems);
+        continue;
+      }
+      if (record.cells.length !== keys.length) shape.looseQuotes = true; // a short row: COPY … CSV would refuse it
+      const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, pass.headerOf as (key: string) => string);
+      if (cells === null) continue;
+      const key = cells[0]!;
+      const first = firstLineOf.get(key);
+      if (first === undefined) firstLineOf.set(key, record.line);
+      else {
+        const problem: FieldProblem = { line: record.line, field: pass.headerOf(format.columns[0]!.key), value: key, reason: '' };
+        problems.push(problem);
+        duplicates.push({ problem, firstLine: first });
+      }
+      pass.rows++;
+      const staging = stage(record.line, cells);
+      if (staging) await staging;
+      if (options.onProgress && pass.rows % 10_000 === 0) options.onProgress('validating', pass.rows, estimatedTotal);
     }
-    if (record.problems) {
-      problems.push(...record.problems);
-      continue;
-    }
-    if (record.cells.length !== keys.length) shape.looseQuotes = true; // a short row: COPY … CSV would refuse it
-    const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, pass.headerOf as (key: string) => string);
-    if (cells === null) continue;
-    const key = cells[0]!;
-    const first = firstLineOf.get(key);
-    if (first === undefined) firstLineOf.set(key, record.line);
-    else {
-      const problem: FieldProblem = { line: record.line, field: pass.headerOf(format.columns[0]!.key), value: key, reason: '' };
-      problems.push(problem);
-      duplicates.push({ problem, firstLine: first });
-    }
-    pass.rows++;
-    await stage(record.line, cells);
-    if (options.onProgress && pass.rows % 10_000 === 0) options.onProgress('validating', pass.rows, estimatedTotal);
   }
   options.onProgress?.('validating', pass.rows, pass.rows);
   return pass;
