@@ -188,14 +188,7 @@ async function checkEveryRecord<K extends string, Row>(
       if (record.cells.length !== keys.length) shape.looseQuotes = true; // a short row: COPY … CSV would refuse it
       const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, pass.headerOf as (key: string) => string);
       if (cells === null) continue;
-      const key = cells[0]!;
-      const first = firstLineOf.get(key);
-      if (first === undefined) firstLineOf.set(key, record.line);
-      else {
-        const problem: FieldProblem = { line: record.line, field: pass.headerOf(format.columns[0]!.key), value: key, reason: '' };
-        problems.push(problem);
-        duplicates.push({ problem, firstLine: first });
-      }
+      noteDuplicate(firstLineOf, duplicates, problems, cells[0]!, record.line, pass.headerOf(format.columns[0]!.key));
       pass.rows++;
       const staging = stage(record.line, cells);
       if (staging) await staging;
@@ -330,6 +323,18 @@ interface Duplicate {
   firstLine: number;
 }
 
+/** Remembers the first line of each key; a later one is a problem (its reason is written once lines are known). */
+function noteDuplicate(firstLineOf: Map<string, number>, duplicates: Duplicate[], problems: FieldProblem[], key: string, line: number, field: string): void {
+  const first = firstLineOf.get(key);
+  if (first === undefined) {
+    firstLineOf.set(key, line);
+    return;
+  }
+  const problem: FieldProblem = { line, field, value: key, reason: '' };
+  problems.push(problem);
+  duplicates.push({ problem, firstLine: first });
+}
+
 async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, text: string, options: ImportOptions) {
   const problems: FieldProblem[] = [];
   const duplicates: Duplicate[] = [];
@@ -345,14 +350,7 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
     }
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
-      const key = format.uniqueKey(row);
-      const first = firstLineOf.get(key);
-      if (first === undefined) firstLineOf.set(key, record.line);
-      else {
-        const problem: FieldProblem = { line: record.line, field: record.headerOf(format.columns[0]!.key), value: key, reason: '' };
-        problems.push(problem);
-        duplicates.push({ problem, firstLine: first });
-      }
+      noteDuplicate(firstLineOf, duplicates, problems, format.uniqueKey(row), record.line, record.headerOf(format.columns[0]!.key));
       rows.push({ line: record.line, row });
     }
     if (options.onProgress && rows.length % 10_000 === 0) options.onProgress('validating', rows.length, estimatedTotal);
