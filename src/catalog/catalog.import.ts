@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Decimal } from '../shared/decimal.js';
 import type { FieldProblem } from '../shared/errors.js';
 import type { ColumnSpec } from '../imports/csv-source.js';
-import { RowReader } from '../imports/fields.js';
+import { RowReader, TRUE_FLAGS } from '../imports/fields.js';
 import type { ImportFormat, WriteCounts } from '../imports/import.runner.js';
 import { CODE_HINT, CODE_PATTERN, WAREHOUSE_LEVEL_ALIASES, unitProblem } from './catalog.rules.js';
 import type { WarehouseLevel } from './catalog.entity.js';
@@ -117,6 +117,10 @@ export const categoryImport: ImportFormat<CategoryKey, CategoryRow> = {
       return row && categoryCells(row);
     },
     checkStage: keepLedgerRules,
+    fromRaw: (cell) => ({
+      code: cell('code'), name: cell('name'), major_class: cell('majorClass'), minor_class: cell('minorClass'), unit: cell('unit'),
+      scale: cell('scale'), lot_tracked: `lower(${cell('lotTracked')}) IN (${TRUE_FLAGS.map((flag) => `'${flag}'`).join(', ')})`, spec: `NULLIF(${cell('spec')}, '')`,
+    }),
   },
 };
 

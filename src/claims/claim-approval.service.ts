@@ -1,12 +1,11 @@
 import { Decimal } from '../shared/decimal.js';
 import { formatMoney, sum } from '../shared/amounts.js';
-import { addDays } from '../shared/dates.js';
 import { DomainError, NotFoundError } from '../shared/errors.js';
 import type { Actor } from '../shared/actor.js';
 import { needsSecondApproval } from './assessment.js';
 import { transition, type ClaimAction } from './claim-status.js';
-import { balances, snapshot, type ClaimChanges, type ClaimRow } from './claims.repository.js';
-import { holdDecision } from './claim-limits.js';
+import { snapshot, type ClaimChanges, type ClaimRow } from './claims.repository.js';
+import { grantChanges, holdDecision } from './claim-limits.js';
 import { claimDetailOf, DETAIL_COLUMNS, type DetailParts } from './claims-query.service.js';
 import type { ClaimsContext } from './claims.context.js';
 import { ClaimChangedMeanwhile, claimReader, guardedChange, optimistically, readClaim, withClaimsDb, type ClaimsDb, type Params, type ReadClaim } from './claims.db.js';
@@ -56,20 +55,7 @@ async function finalApproval(ctx: ClaimsContext, db: ClaimsDb, actor: Actor, rea
   const action: ClaimAction = second ? 'approve_second' : 'approve';
   const total = claim.pendingTotal!;
   const amount = sum((read.raw.payables as string[]).map((payable) => new Decimal(payable)));
-  const today = ctx.today();
-  const approvedTotal = claim.approvedTotal.plus(amount);
-  const changes = {
-    status: transition(claim.status, action),
-    approvedTotal,
-    pendingAssessmentId: null,
-    pendingTotal: null,
-    firstApprovedBy: null,
-    holdReasons: [],
-    approvedOn: today,
-    paymentDueOn: addDays(today, terms.statutoryClocks.paymentDays),
-    // An advance larger than the final figure is owed back; it is never a negative payment.
-    recoveryOwed: balances(approvedTotal, claim.advancePaid, claim.paidTotal).recoveryOwed,
-  } satisfies ClaimChanges;
+  const changes = grantChanges(claim, terms, action, amount, ctx.today());
   const after: ClaimRow = { ...claim, ...changes };
   const [outcome] = await db.query<{ o_outcome: 'STALE' | 'OVER' | 'GRANTED'; o_event_approved: string; o_year_approved: string; o_queued: string; o_approved_at: string; o_updated_at: string }>(
     'SELECT * FROM claims_approve_within_limits($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',

@@ -6,7 +6,7 @@ import type { Actor } from '../shared/actor.js';
 import { checkApprovalLimits } from './assessment.js';
 import { transition, type ClaimAction } from './claim-status.js';
 import type { ProductTerms } from './product-terms.js';
-import { balances, changeClaim, type ClaimRow } from './claims.repository.js';
+import { balances, changeClaim, type ClaimChanges, type ClaimRow } from './claims.repository.js';
 
 export interface LimitCounters {
   eventApproved: Decimal;
@@ -90,8 +90,14 @@ export async function grantApproval(
       formatMoney(amount), formatMoney(terms.annualAggregate), claim.product, claim.policyYear,
     ],
   );
+  const after = await changeClaim(tx, actor, action, claim, grantChanges(claim, terms, action, amount, today), { amount: formatMoney(amount), ...details });
+  return after;
+}
+
+/** What granting `amount` changes on the claim: approved, nothing pending, and the payment clock started. */
+export function grantChanges(claim: ClaimRow, terms: ProductTerms, action: ClaimAction, amount: Decimal, today: string) {
   const approvedTotal = claim.approvedTotal.plus(amount);
-  const after = await changeClaim(tx, actor, action, claim, {
+  return {
     status: transition(claim.status, action),
     approvedTotal,
     pendingAssessmentId: null,
@@ -102,6 +108,5 @@ export async function grantApproval(
     paymentDueOn: addDays(today, terms.statutoryClocks.paymentDays),
     // An advance larger than the final figure is owed back; it is never a negative payment.
     recoveryOwed: balances(approvedTotal, claim.advancePaid, claim.paidTotal).recoveryOwed,
-  }, { amount: formatMoney(amount), ...details });
-  return after;
+  } satisfies ClaimChanges;
 }

@@ -193,13 +193,29 @@ function uniformLineEnd(text: string): '\n' | '\r\n' | null {
  * (`""` inside is one quote, and the cell ends at its closing quote), anywhere else it is text; a BOM is dropped.
  * Null when the file's line ends are mixed (then csv-parse decides).
  */
-export function leanRecords(text: string): Generator<string[]> | null {
+export function leanRecords(text: string, shape: CsvShape = newShape()): Generator<string[]> | null {
   const eol = uniformLineEnd(text);
   if (eol === null) return null;
-  return splitRecords(text, eol);
+  shape.lean = true;
+  return splitRecords(text, eol, shape);
 }
 
-function* splitRecords(text: string, eol: string): Generator<string[]> {
+/**
+ * What a read found out about a file's form, for a reader that could take it as plain RFC 4180 CSV
+ * (PostgreSQL's COPY … CSV): read by the lean splitter, every `"` opening or closing a quoted cell (none
+ * inside unquoted text), no record skipped as blank.
+ */
+export interface CsvShape {
+  lean: boolean;
+  /** A cell read had spaces or tabs around it (CellsReader trims them). */
+  padded: boolean;
+  looseQuotes: boolean;
+  skippedRecords: number;
+}
+
+export const newShape = (): CsvShape => ({ lean: false, padded: false, looseQuotes: false, skippedRecords: 0 });
+
+function* splitRecords(text: string, eol: string, shape: CsvShape): Generator<string[]> {
   const end = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (pos < end) {
@@ -237,7 +253,9 @@ function* splitRecords(text: string, eol: string): Generator<string[]> {
       } else {
         const comma = text.indexOf(',', pos);
         const cellEnd = comma === -1 || comma > lineEnd ? lineEnd : comma;
-        cells.push(text.slice(pos, cellEnd));
+        const cell = text.slice(pos, cellEnd);
+        if (cell.includes('"')) shape.looseQuotes = true;
+        cells.push(cell);
         pos = cellEnd;
       }
       if (pos >= end) break;
@@ -263,22 +281,29 @@ export interface CsvCells<K extends string> {
 
 const RECORDS_BETWEEN_PAUSES = 4096;
 
-/** Records as arrays of cells (not trimmed), by csv-parse or, where the file allows, `leanRecords`. */
-export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number): AsyncGenerator<CsvCells<K>> {
+const RECORDS_PER_BATCH = 1024;
+
+/**
+ * Records as arrays of cells (not trimmed), by csv-parse or, where the file allows, `leanRecords`; handed
+ * out in batches, so a large file costs no promise per record.
+ */
+export async function* readCsvCells<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number, shape: CsvShape = newShape()): AsyncGenerator<CsvCells<K>[]> {
   const quote = text.includes('"') ? findQuoteProblem(text) : null;
   if (quote) throw await badCsv(text, null);
   const hasNul = text.includes('\0');
-  const lean = leanRecords(text);
+  const lean = leanRecords(text, shape);
   const records: AsyncIterable<string[]> | Iterable<string[]> = lean ?? (Readable.from(chunksOf(text)).pipe(parse(PARSE_OPTIONS)) as AsyncIterable<string[]>);
   let keys: (K | null)[] | null = null;
   let headerOf: (key: K) => string = (key) => key;
   let nameOf: (index: number) => string = (index) => `(column ${index + 1})`;
   let blankBeforeHeader = 0;
   let rows = 0;
+  let batch: CsvCells<K>[] = [];
   try {
     for await (const record of records) {
       if (skipped(record, keys?.length ?? null)) {
         if (!keys) blankBeforeHeader++;
+        shape.skippedRecords++;
         continue;
       }
       if (!keys) {
@@ -294,10 +319,15 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
       if (++rows > maxRows) throw new TooLargeError(`the file has more than ${maxRows} rows`, { maxRows });
       const line = rows + 1;
       const problems = recordProblems(record, keys, line, nameOf, hasNul);
-      yield { line, cells: record, keys, headerOf, ...(problems ? { problems } : {}) };
+      batch.push(problems ? { line, cells: record, keys, headerOf, problems } : { line, cells: record, keys, headerOf });
+      if (batch.length === RECORDS_PER_BATCH) {
+        yield batch;
+        batch = [];
+      }
       // The lean splitter never waits for input: let other requests run now and then.
       if (lean && rows % RECORDS_BETWEEN_PAUSES === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    if (batch.length > 0) yield batch;
   } catch (error) {
     if (error instanceof CsvError) throw await badCsv(text, error);
     throw error;
@@ -310,14 +340,16 @@ export async function* readCsvCells<K extends string>(text: string, columns: rea
  * spaces and tabs only. Row count is bounded: a file over `maxRows` is refused before anything is written.
  */
 export async function* readCsvRecords<K extends string>(text: string, columns: readonly ColumnSpec<K>[], maxRows: number): AsyncGenerator<CsvRecord<K>> {
-  for await (const { line, cells, keys, headerOf, problems } of readCsvCells(text, columns, maxRows)) {
-    const values: Partial<Record<K, string>> = {};
-    if (!problems) {
-      cells.forEach((cell, index) => {
-        const key = keys[index];
-        if (key) values[key] = trimCell(cell);
-      });
+  for await (const batch of readCsvCells(text, columns, maxRows)) {
+    for (const { line, cells, keys, headerOf, problems } of batch) {
+      const values: Partial<Record<K, string>> = {};
+      if (!problems) {
+        cells.forEach((cell, index) => {
+          const key = keys[index];
+          if (key) values[key] = trimCell(cell);
+        });
+      }
+      yield { line, values, headerOf, ...(problems ? { problems } : {}) };
     }
-    yield { line, values, headerOf, ...(problems ? { problems } : {}) };
   }
 }

@@ -3,6 +3,9 @@ import { parseDecimal } from '../shared/amounts.js';
 import type { FieldProblem } from '../shared/errors.js';
 import { trimCell } from './csv-source.js';
 
+/** What `flag` reads as yes (after lower-casing). */
+export const TRUE_FLAGS: readonly string[] = ['是', 'y', 'yes', 'true', '1', '启用'];
+
 /**
  * Small readers for one CSV cell each. They push a problem naming line, column and value, and
  * return undefined, so a row can be checked completely before deciding it is bad.
@@ -55,7 +58,7 @@ export class RowReader<K extends string> {
   flag(key: K, fallback?: boolean): boolean | undefined {
     const value = (this.value(key) ?? '').toLowerCase();
     if (value === '' && fallback !== undefined) return fallback;
-    if (['是', 'y', 'yes', 'true', '1', '启用'].includes(value)) return true;
+    if (TRUE_FLAGS.includes(value)) return true;
     if (['否', 'n', 'no', 'false', '0', '停用'].includes(value)) return false;
     return this.fail(key, value === '' ? 'required (是 or 否)' : 'must be 是 or 否 (yes/no)');
   }
@@ -79,6 +82,8 @@ export class CellsReader<K extends string> extends RowReader<K> {
     private readonly positions: Partial<Record<K, number>>,
     problems: FieldProblem[],
     headerOf: (key: K) => string,
+    /** Told when a cell had spaces or tabs around it. */
+    private readonly shape?: { padded: boolean },
   ) {
     super({}, 0, problems, headerOf);
   }
@@ -93,7 +98,10 @@ export class CellsReader<K extends string> extends RowReader<K> {
   protected override value(key: K): string | undefined {
     const position = this.positions[key];
     const cell = position === undefined ? undefined : this.cells[position];
-    return cell === undefined ? undefined : trimCell(cell);
+    if (cell === undefined) return undefined;
+    const trimmed = trimCell(cell);
+    if (trimmed !== cell && this.shape) this.shape.padded = true;
+    return trimmed;
   }
 }
 

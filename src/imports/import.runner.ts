@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine, copyRows, transactionConnection } from '../db/raw-connection.js';
 import { inTransaction } from '../db/transaction.js';
 import { type FieldProblem, ValidationError } from '../shared/errors.js';
-import { type ColumnSpec, decodeCsvBytes, readCsvCells, readCsvRecords, recordLines } from './csv-source.js';
+import { chunksOf, type ColumnSpec, type CsvShape, decodeCsvBytes, newShape, readCsvCells, readCsvRecords, recordLines } from './csv-source.js';
 import { CellsReader } from './fields.js';
 
 /** At most this many problems are listed in one reply; the count of all of them is always given. */
@@ -36,6 +37,11 @@ export interface StagedWrite<Row> {
    * COPY while the file is read; nothing leaves the stage unless the whole file is clean.
    */
   cellsOf?(read: CellsReader<string>, line: number, problems: FieldProblem[], headerOf: (key: string) => string): (string | null)[] | null;
+  /**
+   * Each stage column as SQL over the file's cells as text (`cell(key)`: trimmed as RowReader trims, '' when
+   * empty), giving exactly what `cellsOf` gives for a checked row: lets PostgreSQL read the CSV itself.
+   */
+  fromRaw?: (cell: (key: string) => string) => Record<string, string>;
   /** Checks that need the database, run on the staged rows (`line` is each row's record ordinal). */
   checkStage?(client: pg.ClientBase, stage: string, problems: FieldProblem[], headerOf: (key: string) => string): Promise<void>;
 }
@@ -135,12 +141,146 @@ async function writeStaged<Row>(tx: EntityManager, staged: StagedWrite<Row>, row
 }
 
 const COPY_CHUNK_CHARS = 256 * 1024;
+const STAGE = 'import_stage';
+const RAW = 'import_raw';
+
+/** What one pass over the file found: every problem, and the rows it staged. */
+interface Pass<K extends string> {
+  rows: number;
+  problems: FieldProblem[];
+  duplicates: Duplicate[];
+  headerOf: (key: K) => string;
+}
 
 /**
- * The fast path: one pass over the file, each record checked on its cells and, when good, streamed by
- * COPY into a temporary stage while the rest is read (PostgreSQL ingests while Node parses). Every problem
- * is still collected; a file with any is refused and the transaction rolled back, so nothing is written.
- * Then the database checks on the stage, one merge, and the import's record.
+ * Reads the file once, checking each record on its cells (no object per record); `stage` receives each
+ * good row's stage cells with its record ordinal, and the header's keys before the first row.
+ */
+async function checkEveryRecord<K extends string, Row>(
+  format: ImportFormat<K, Row>,
+  staged: StagedWrite<Row>,
+  text: string,
+  options: ImportOptions,
+  shape: CsvShape,
+  onHeader: (keys: readonly (K | null)[]) => void,
+  stage: (line: number, cells: (string | null)[]) => Promise<void> | void,
+): Promise<Pass<K>> {
+  const pass: Pass<K> = { rows: 0, problems: [], duplicates: [], headerOf: (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key };
+  const { problems, duplicates } = pass;
+  const firstLineOf = new Map<string, number>();
+  const estimatedTotal = Math.max(1, countLines(text) - 1);
+  let reader: CellsReader<K> | null = null;
+  let keys: readonly (K | null)[] | null = null;
+  for await (const batch of readCsvCells(text, format.columns, options.maxRows, shape)) {
+    for (const record of batch) {
+      if (record.keys !== keys) {
+        keys = record.keys;
+        pass.headerOf = record.headerOf;
+        const positions: Partial<Record<K, number>> = {};
+        keys.forEach((key, index) => key && (positions[key] = index));
+        reader = new CellsReader<K>(positions, problems, pass.headerOf, shape);
+        onHeader(keys);
+      }
+      if (record.problems) {
+        problems.push(...record.problems);
+        continue;
+      }
+      if (record.cells.length !== keys.length) shape.looseQuotes = true; // a short row: COPY … CSV would refuse it
+      const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, pass.headerOf as (key: string) => string);
+      if (cells === null) continue;
+      noteDuplicate(firstLineOf, duplicates, problems, cells[0]!, record.line, pass.headerOf(format.columns[0]!.key));
+      pass.rows++;
+      const staging = stage(record.line, cells);
+      if (staging) await staging;
+      if (options.onProgress && pass.rows % 10_000 === 0) options.onProgress('validating', pass.rows, estimatedTotal);
+    }
+  }
+  options.onProgress?.('validating', pass.rows, pass.rows);
+  return pass;
+}
+
+/** Runs `work` with a COPY … FROM STDIN open; a failure fails the COPY too, so the connection is usable again. */
+async function withCopy<T>(client: pg.ClientBase, sql: string, work: (copy: Writable) => Promise<T>): Promise<T> {
+  const copy = client.query(copyFrom(sql));
+  const copied = finished(copy);
+  copied.catch(() => undefined);
+  try {
+    const result = await work(copy);
+    copy.end();
+    await copied;
+    return result;
+  } catch (error) {
+    copy.destroy(error as Error);
+    await copied.catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The checked rows, re-encoded as COPY text, into the typed stage while the file is read. */
+async function stageByCopyText<K extends string, Row>(client: pg.ClientBase, format: ImportFormat<K, Row>, staged: StagedWrite<Row>, text: string, options: ImportOptions): Promise<Pass<K>> {
+  await client.query(`CREATE TEMP TABLE ${STAGE} (line integer, ${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
+  const columns = ['line', ...staged.columns.map((c) => c.name)];
+  return withCopy(client, `COPY ${STAGE} (${columns.join(', ')}) FROM STDIN`, async (copy) => {
+    let chunk = '';
+    const pass = await checkEveryRecord(format, staged, text, options, newShape(), () => undefined, async (line, cells) => {
+      chunk += `${line}\t${copyLine(cells)}`;
+      if (chunk.length >= COPY_CHUNK_CHARS) {
+        const flushed = copy.write(chunk);
+        chunk = '';
+        if (!flushed) await once(copy, 'drain');
+      }
+    });
+    copy.write(chunk);
+    return pass;
+  });
+}
+
+/**
+ * The file as sent, into a stage of text columns by PostgreSQL's own CSV reader (COPY … CSV), while Node
+ * reads and checks every record. Taken only when both readers must agree: the lean splitter read it,
+ * every column is known, no `"` inside unquoted text, no row short or skipped; the stage must then hold
+ * as many rows. Otherwise null, and nothing of it remains (savepoint).
+ * `import_stage` is then a view giving the typed columns (StagedWrite.fromRaw).
+ */
+async function stageRaw<K extends string, Row>(client: pg.ClientBase, format: ImportFormat<K, Row>, staged: StagedWrite<Row>, text: string, options: ImportOptions): Promise<Pass<K> | null> {
+  await client.query('SAVEPOINT import_raw');
+  const shape = newShape();
+  let copying: Promise<void> | null = null;
+  let failed: unknown = null;
+  const checking = checkEveryRecord(format, staged, text, options, shape, (keys) => {
+    if (!shape.lean || keys.includes(null)) return;
+    const start = async () => {
+      await client.query(`CREATE TEMP TABLE ${RAW} (line integer GENERATED ALWAYS AS IDENTITY (START WITH 2), ${format.columns.map((c) => `"${c.key}" text`).join(', ')}) ON COMMIT DROP`);
+      await withCopy(client, `COPY ${RAW} (${keys.map((key) => `"${key}"`).join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`, async (copy) => {
+        for (const piece of chunksOf(text, COPY_CHUNK_CHARS)) if (!copy.write(piece)) await once(copy, 'drain');
+      });
+    };
+    copying = start().catch((error: unknown) => void (failed = error));
+  }, () => undefined);
+  const pass = await checking.finally(() => copying);
+  const agree = copying !== null && failed === null && shape.lean && !shape.looseQuotes && shape.skippedRecords === 0;
+  if (agree) {
+    const { rows: [check] } = await client.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM ${RAW}`);
+    if (check!.rows === pass.rows) {
+      // Cells with spaces or tabs around them are trimmed as RowReader trims them; without any, read as they are.
+      const cell = (key: string) => (shape.padded ? `btrim(COALESCE(r."${key}", ''), E' \\t')` : `COALESCE(r."${key}", '')`);
+      const fromRaw = staged.fromRaw!(cell);
+      const typed = staged.columns.map((c) => `${fromRaw[c.name]}::${c.type} AS ${c.name}`).join(', ');
+      await client.query(`CREATE TEMP VIEW ${STAGE} AS SELECT r.line, ${typed} FROM ${RAW} r`);
+      await client.query('RELEASE SAVEPOINT import_raw');
+      return pass;
+    }
+  }
+  await client.query('ROLLBACK TO SAVEPOINT import_raw');
+  return null;
+}
+
+/**
+ * The fast path: the file is read once, each record checked on its cells, while its rows go into a
+ * temporary stage (by PostgreSQL's CSV reader where it reads the file as we do, else as COPY text), so
+ * Node's work and PostgreSQL's overlap. Every problem is still collected; a file with any is refused and
+ * the transaction rolled back, so nothing is written. Then the database checks on the stage, one merge,
+ * and the import's record.
  */
 async function runStreamed<K extends string, Row>(
   em: EntityManager,
@@ -150,68 +290,15 @@ async function runStreamed<K extends string, Row>(
   encoding: string,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  const stage = 'import_stage';
-  const columns = ['line', ...staged.columns.map((c) => c.name)];
   try {
     return await inTransaction(em, async (tx) => {
       const client = await transactionConnection(tx);
-      await client.query(`CREATE TEMP TABLE ${stage} (line integer, ${staged.columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ON COMMIT DROP`);
-      const copy = client.query(copyFrom(`COPY ${stage} (${columns.join(', ')}) FROM STDIN`));
-      const copied = finished(copy);
-      const problems: FieldProblem[] = [];
-      const duplicates: Duplicate[] = [];
-      let rows = 0;
-      let headerOf: (key: K) => string = (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key;
-      try {
-        const firstLineOf = new Map<string, number>();
-        const estimatedTotal = Math.max(1, countLines(text) - 1);
-        let reader: CellsReader<K> | null = null;
-        let keys: readonly (K | null)[] | null = null;
-        let chunk = '';
-        for await (const record of readCsvCells(text, format.columns, options.maxRows)) {
-          if (record.keys !== keys) {
-            keys = record.keys;
-            headerOf = record.headerOf;
-            const positions: Partial<Record<K, number>> = {};
-            keys.forEach((key, index) => key && (positions[key] = index));
-            reader = new CellsReader<K>(positions, problems, headerOf);
-          }
-          if (record.problems) {
-            problems.push(...record.problems);
-            continue;
-          }
-          const cells = staged.cellsOf!(reader!.at(record.cells, record.line) as unknown as CellsReader<string>, record.line, problems, headerOf as (key: string) => string);
-          if (cells === null) continue;
-          const key = cells[0]!;
-          const first = firstLineOf.get(key);
-          if (first === undefined) firstLineOf.set(key, record.line);
-          else {
-            const problem: FieldProblem = { line: record.line, field: headerOf(format.columns[0]!.key), value: key, reason: '' };
-            problems.push(problem);
-            duplicates.push({ problem, firstLine: first });
-          }
-          rows++;
-          chunk += `${record.line}\t${copyLine(cells)}`;
-          if (chunk.length >= COPY_CHUNK_CHARS) {
-            if (!copy.write(chunk)) await once(copy, 'drain');
-            chunk = '';
-            options.onProgress?.('validating', rows, estimatedTotal);
-            options.onProgress?.('writing', rows, estimatedTotal);
-          }
-        }
-        copy.end(chunk);
-        await copied;
-      } catch (error) {
-        // A COPY left open would hold the connection: fail it, so the rollback can run.
-        copy.destroy(error as Error);
-        await copied.catch(() => undefined);
-        throw error;
-      }
-      options.onProgress?.('validating', rows, rows);
+      const raw = staged.fromRaw ? await stageRaw(client, format, staged, text, options) : null;
+      const { rows, problems, duplicates, headerOf } = raw ?? (await stageByCopyText(client, format, staged, text, options));
       options.onProgress?.('writing', rows, rows);
-      await staged.checkStage?.(client, stage, problems, headerOf as (key: string) => string);
+      await staged.checkStage?.(client, STAGE, problems, headerOf as (key: string) => string);
       if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates, options.listProblems ?? MAX_LISTED_PROBLEMS);
-      const counts = await staged.merge(client, stage, rows);
+      const counts = await staged.merge(client, STAGE, rows);
       const report: ImportReport = { kind: format.kind, rows, dryRun: options.dryRun, encoding, ...counts };
       if (options.dryRun) throw new DryRunRollback(report);
       await tx.execute('INSERT INTO import_runs (kind, user_id, source, rows, inserted, updated, unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)', [
@@ -236,6 +323,18 @@ interface Duplicate {
   firstLine: number;
 }
 
+/** Remembers the first line of each key; a later one is a problem (its reason is written once lines are known). */
+function noteDuplicate(firstLineOf: Map<string, number>, duplicates: Duplicate[], problems: FieldProblem[], key: string, line: number, field: string): void {
+  const first = firstLineOf.get(key);
+  if (first === undefined) {
+    firstLineOf.set(key, line);
+    return;
+  }
+  const problem: FieldProblem = { line, field, value: key, reason: '' };
+  problems.push(problem);
+  duplicates.push({ problem, firstLine: first });
+}
+
 async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, text: string, options: ImportOptions) {
   const problems: FieldProblem[] = [];
   const duplicates: Duplicate[] = [];
@@ -251,14 +350,7 @@ async function validateAll<K extends string, Row>(format: ImportFormat<K, Row>, 
     }
     const row = format.parseRow(record.values, record.line, problems, record.headerOf);
     if (row !== null) {
-      const key = format.uniqueKey(row);
-      const first = firstLineOf.get(key);
-      if (first === undefined) firstLineOf.set(key, record.line);
-      else {
-        const problem: FieldProblem = { line: record.line, field: record.headerOf(format.columns[0]!.key), value: key, reason: '' };
-        problems.push(problem);
-        duplicates.push({ problem, firstLine: first });
-      }
+      noteDuplicate(firstLineOf, duplicates, problems, format.uniqueKey(row), record.line, record.headerOf(format.columns[0]!.key));
       rows.push({ line: record.line, row });
     }
     if (options.onProgress && rows.length % 10_000 === 0) options.onProgress('validating', rows.length, estimatedTotal);
