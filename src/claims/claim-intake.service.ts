@@ -111,7 +111,7 @@ async function insertClaim(em: EntityManager, actor: Actor, input: IntakeInput, 
   const advanceMax = terms.advance ? formatMoney(terms.advance.max) : '0.00';
   const zero = formatMoney(new Decimal(0));
   const after = snapshot({
-    status: 'REPORTED', productVersion: terms.version, pendingTotal: null, approvedTotal: new Decimal(zero), advancePaid: new Decimal(zero),
+    status: 'REPORTED', productVersion: terms.version, pendingTotal: null, approvedTotal: new Decimal(zero), advanceApproved: new Decimal(zero), advancePaid: new Decimal(zero),
     paidTotal: new Decimal(zero), recoveryOwed: new Decimal(zero), benefits: checked.benefits, decisionDueOn, paymentDueOn: null, holdReasons: [], firstApprovedBy: null,
   } as unknown as ClaimRow);
   const { claimant } = input;

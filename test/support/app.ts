@@ -56,7 +56,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { l
   const orm = await openOrm({ url: asService(url), poolMax: 10, migrate: false });
   const superOrm = await openOrm({ url, poolMax: 2, migrate: false });
   const services = buildServices(orm, config);
-  const log = options.log ?? pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: process.env.RELIEF_TEST_LOG ?? 'silent' });
   const app = createApp({ routes: allRoutes(services, config), log, authenticate: (t) => services.users.authenticate(t), sessions: services.sessions, console: serveConsole(), idempotency: services.idempotency, limits: config.limits, authThrottle: config.authThrottle, hsts: config.hsts, metrics: services.metrics, onReply: checkReply });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

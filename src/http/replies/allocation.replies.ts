@@ -43,7 +43,17 @@ export const Allocation = named(
         picks: z.array(z.strictObject({ warehouse: code, lot: z.string().nullable(), expiresOn: date.nullable(), quantity, open: quantity, dispatched: quantity, protected: quantity })),
       }),
     ),
-    dispatches: z.array(z.strictObject({ documentId: id, warehouse: code, by: z.string().nullable(), at: dateTime })),
+    dispatches: z.array(z.strictObject({ documentId: id, warehouse: code, by: z.string().nullable(), at: dateTime, reversedBy: id.nullable().meta({ description: 'the reversing document, once the dispatch is reversed' }) })),
+    history: z.array(
+      z.strictObject({
+        action: z.string().meta({ examples: ['DISPATCH_REVERSED'] }),
+        statusBefore: AllocationStatus,
+        statusAfter: AllocationStatus,
+        by: z.string().nullable(),
+        at: dateTime,
+        details: z.record(z.string(), z.unknown()),
+      }),
+    ),
   }),
   'An allocation order (调拨单) with its lines, picks and dispatches',
 );

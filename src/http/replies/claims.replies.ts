@@ -95,6 +95,7 @@ export const Claim = named(
     assessed: money.nullable(),
     approved: money,
     payable: money,
+    advanceApproved: money.meta({ description: 'advances approved so far; a payout batch or POST /claims/:id/pay pays them' }),
     advancePaid: money,
     paid: money,
     remaining: money,
@@ -189,4 +190,4 @@ export const Assessed = z.strictObject({
   recoveryOwed: money,
   needsSecondApproval: z.boolean(),
 });
-export const Advanced = z.strictObject({ id, number: claimNumber, status: ClaimStatus, advancePaid: money, advanceMax: money, paidOn: date });
+export const Advanced = z.strictObject({ id, number: claimNumber, status: ClaimStatus, advanceApproved: money, advancePaid: money, advanceUnpaid: money, advanceMax: money, approvedOn: date });

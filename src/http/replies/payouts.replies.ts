@@ -39,7 +39,7 @@ export const PayoutBatch = named(
         accountNumber: z.string().meta({ description: 'masked as the last 4 except for finance' }),
         bankName: z.string(),
         amount: money,
-        purpose: z.enum(['FINAL', 'DIFFERENCE', 'REISSUE']),
+        purpose: z.enum(['FINAL', 'DIFFERENCE', 'REISSUE', 'ADVANCE']),
         state: LineState,
         paymentDueOn: date.nullable(),
         failureReason: z.string().optional(),

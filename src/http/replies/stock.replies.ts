@@ -145,3 +145,41 @@ export const ImportResult = named(
   'ImportResult',
   z.strictObject({ kind: z.string().meta({ examples: ['catalog'] }), rows: count, inserted: count, updated: count, unchanged: count, dryRun: z.boolean(), encoding: z.string().meta({ examples: ['utf-8'] }) }),
 );
+
+const sha256hex = z.string().regex(/^[0-9a-f]{64}$/).meta({ examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'] });
+
+export const LedgerDigest = named(
+  'LedgerDigest',
+  z.strictObject({
+    version: z.literal('relief-ledger-digest/v1'),
+    size: count.meta({ description: 'movements in the Merkle log' }),
+    root: sha256hex.meta({ description: 'RFC 6962 tree head of the log' }),
+    headsSha256: sha256hex,
+    issuedAt: dateTime,
+    heads: z.array(z.strictObject({ category: code, sequence: id, hash: sha256hex })),
+    keyId: z.string(),
+    signature: z.string().meta({ description: 'Ed25519 over the statement, base64' }),
+    publicKey: z.string().meta({ description: 'the signing key’s public half, PEM' }),
+  }),
+  'The ledger’s signed digest: keep it outside the service to prove later that nothing before it changed',
+);
+
+const DigestProblem = z.strictObject({
+  kind: z.enum(['BAD_SIGNATURE', 'OTHER_KEY', 'HEADS_ALTERED', 'LOG_SHORTER', 'MOVEMENT_CHANGED', 'MOVEMENT_MISSING', 'LOG_ALTERED', 'HEAD_CHANGED']),
+  message: z.string(),
+  position: count.optional(),
+  movement: z.strictObject({ id: z.string().nullable(), category: z.string().nullable(), sequence: z.string().nullable(), document: z.string().nullable() }).optional(),
+});
+
+export const LedgerVerifyWithDigest = LedgerVerify.extend({
+  digest: z
+    .strictObject({
+      ok: z.boolean(),
+      digest: z.strictObject({ size: z.int(), root: z.string(), issuedAt: z.string(), keyId: z.string() }).meta({ description: 'the digest as sent (it may have been edited)' }),
+      current: z.strictObject({ size: count, root: z.string() }),
+      proof: z.strictObject({ from: count, to: count, hashes: z.array(sha256hex), verified: z.boolean() }).nullable(),
+      firstDifference: DigestProblem.nullable(),
+      problems: z.array(DigestProblem),
+    })
+    .optional(),
+});

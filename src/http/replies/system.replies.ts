@@ -47,6 +47,9 @@ export const UserPage = page(User);
 const token = z.string().meta({ description: 'the API token, shown only this once', examples: ['rl_3q9XkP…'] });
 export const CreatedUser = z.strictObject({ user: User, token });
 export const Token = z.strictObject({ token });
+export const SignedIn = z.strictObject({ user: Me, csrfToken: z.string().meta({ description: 'send it back in the X-CSRF-Token header of every request other than GET made with the session cookie' }) });
+export const SignedOut = z.strictObject({ signedOut: z.literal(true) });
+export const PasswordSet = z.strictObject({ name: z.string(), passwordSet: z.literal(true), sessionsEnded: count });
 
 export const Category = named(
   'Category',

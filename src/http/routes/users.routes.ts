@@ -3,14 +3,14 @@ import { newUserSchema, passwordSchema, signInSchema } from '../../users/index.j
 import { SESSION_COOKIE, clearSessionCookies, setSessionCookies } from '../session-cookies.js';
 import type { Services } from '../../services.js';
 import { created, ok, pageQuery, route } from '../route.js';
-import { CreatedUser, Me, Token, User, UserPage } from '../replies/system.replies.js';
+import { CreatedUser, Me, PasswordSet, SignedIn, SignedOut, Token, User, UserPage } from '../replies/system.replies.js';
 
 export function userRoutes({ users, sessions }: Services, secureCookies: boolean) {
   return [
     route({
       method: 'post', path: '/session', tag: 'users', roles: 'public', signIn: true,
       summary: 'Sign in with name and password: sets the HttpOnly session cookie and the CSRF cookie (send it back in X-CSRF-Token)',
-      body: signInSchema, responses: { 200: '{user, csrfToken}' },
+      body: signInSchema, reply: SignedIn, responses: { 200: '{user, csrfToken}', 401: 'wrong name or password' },
       async handle({ body, koa }) {
         const grant = await sessions.signIn(body.name, body.password);
         setSessionCookies(koa, grant.session, grant.csrfToken, secureCookies);
@@ -19,7 +19,7 @@ export function userRoutes({ users, sessions }: Services, secureCookies: boolean
     }),
     route({
       method: 'delete', path: '/session', tag: 'users', roles: 'public', summary: 'Sign out: ends the session of the cookie sent, if any, and clears the cookies',
-      responses: { 200: '{signedOut}' },
+      reply: SignedOut, responses: { 200: '{signedOut}' },
       async handle({ koa }) {
         const session = koa.cookies.get(SESSION_COOKIE);
         if (session) await sessions.signOut(session);
@@ -29,7 +29,7 @@ export function userRoutes({ users, sessions }: Services, secureCookies: boolean
     }),
     route({
       method: 'put', path: '/users/:name/password', tag: 'users', roles: ['admin'], summary: 'Set or reset a user’s console password (at least 8 characters); their open sessions end',
-      body: z.object({ password: passwordSchema }).strict(), responses: { 200: '{name, passwordSet, sessionsEnded}' },
+      body: z.object({ password: passwordSchema }).strict(), reply: PasswordSet, responses: { 200: '{name, passwordSet, sessionsEnded}' },
       handle: async ({ actor, params, body }) => ok(await sessions.setPassword(actor, params.name!, body.password)),
     }),
     route({
