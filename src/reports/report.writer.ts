@@ -218,11 +218,15 @@ function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, sourc
  * (600+ MB for a million rows once the database is read ahead). Waiting here until the compressor's input
  * has drained keeps the memory flat.
  */
+const ZIP_BACKLOG = 16 * 1024 * 1024;
+
 async function zipDrained(sheet: ExcelJS.Worksheet, out: Writable): Promise<void> {
   // The compressor's input is a readable-stream PassThrough, whose state shows on _writableState only.
-  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes ?? [];
+  // Waiting only past a backlog of ZIP_BACKLOG bytes (not at every 16 KiB high-water mark) keeps the
+  // compressor, which runs on libuv's thread pool, busy in parallel with the rows being built.
+  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { length?: number; needDrain?: boolean } })[] } }).stream?.pipes ?? [];
   for (const pipe of pipes) {
-    while (pipe._writableState?.needDrain) await drained(pipe, out);
+    while ((pipe._writableState?.length ?? 0) > ZIP_BACKLOG && pipe._writableState?.needDrain) await drained(pipe, out);
   }
   while (out.writableNeedDrain) await drained(out, out);
 }
