@@ -215,14 +215,24 @@ function writeCell(row: ExcelJS.Row, index: number, column: PlannedColumn, sourc
 /**
  * exceljs' sheet stream hands its 64 KiB buffers to the zip's compressor without waiting for it
  * (StreamBuf ignores write()'s answer), so rows produced faster than zlib deflates them pile up in memory
- * (600+ MB for a million rows once the database is read ahead). Waiting here until the compressor's input
- * has drained keeps the memory flat.
+ * (600+ MB for a million rows once the database is read ahead). Bounding that backlog keeps the memory flat.
  */
+const ZIP_BACKLOG = 16 * 1024 * 1024;
+
 async function zipDrained(sheet: ExcelJS.Worksheet, out: Writable): Promise<void> {
-  // The compressor's input is a readable-stream PassThrough, whose state shows on _writableState only.
-  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes ?? [];
+  // The compressor (zlib on libuv's thread pool) is fed only when the event loop turns, and rows read
+  // ahead come back as already-resolved promises: give it a turn after every batch, and past a backlog
+  // of ZIP_BACKLOG bytes let it work the backlog down to half (not to empty, which would leave it idle
+  // while the next rows are built).
+  await new Promise((resolve) => setImmediate(resolve));
+  // Its input is a readable-stream PassThrough, whose backlog shows on _writableState only.
+  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { length?: number } })[] } }).stream?.pipes ?? [];
   for (const pipe of pipes) {
-    while (pipe._writableState?.needDrain) await drained(pipe, out);
+    if ((pipe._writableState?.length ?? 0) <= ZIP_BACKLOG) continue;
+    while ((pipe._writableState?.length ?? 0) > ZIP_BACKLOG / 2) {
+      if (out.destroyed) throw new Error('the report\'s reader went away');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
   while (out.writableNeedDrain) await drained(out, out);
 }
