@@ -1,6 +1,7 @@
 // Proves the console works in a real browser (Debian's Chromium through playwright-core) against the real service: one complete flow per role — a keeper receives and transfers stock and another keeper receives it, a dispatcher allocates a kit, an assessor registers and assesses a claim, an approver approves it, finance pays it in a batch and downloads a report. Screenshots of each main screen at 1366×768 go to out/screens/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -19,9 +20,23 @@ const FLOW_TIMEOUT = 180_000;
 let app: TestApp;
 let browser: Browser;
 
+/** The build is missing, or older than a source file of the console (a merge or an edit since the last `npm install`). */
+function consoleBuildIsStale(): boolean {
+  const built = 'console/dist/index.html';
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return newer(path);
+      return entry.name !== 'schema.d.ts' && statSync(path).mtimeMs > builtAt;
+    });
+  return newer('console/src') || ['console/index.html', 'console/vite.config.ts'].some((file) => statSync(file).mtimeMs > builtAt);
+}
+
 describe.skipIf(!present)('console in a browser', () => {
   beforeAll(async () => {
-    if (!existsSync('console/dist/index.html')) execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { stdio: 'inherit' });
+    if (consoleBuildIsStale()) execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { stdio: 'inherit' });
     mkdirSync(SCREENS, { recursive: true });
     app = await startTestApp();
     expect((await app.request('POST', '/imports/warehouses', { raw: warehousesCsv() })).status).toBe(200);
