@@ -30,15 +30,7 @@ export async function startBenchPostgres(): Promise<BenchDatabase> {
   };
 }
 
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient } from '../src/db/raw-connection.js';
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const started = process.hrtime.bigint();

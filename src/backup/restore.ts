@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import pg from 'pg';
+import { withClient } from '../db/raw-connection.js';
 import { APP_DATABASE } from '../boot.js';
 import { freePort, startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { ensureDatabase } from '../db/orm.js';
@@ -83,15 +83,6 @@ async function intoDatabase(file: string, url: string, layout: Awaited<ReturnTyp
   }
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Tables, views, sequences, types and functions in the public schema: an empty database has none.

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withClient } from './raw-connection.js';
 import { PROJECT_ROOT } from '../config.js';
 
 export const OWNER_ROLE = 'relief_owner';
@@ -147,15 +147,6 @@ export function refuseSuperuser(facts: RoleFacts, allowSuperuser: boolean): void
   }
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from '../http/stock.fixtures.js';
+import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff, tamperAsSuperuser } from '../http/stock.fixtures.js';
 import { type StoredMovement, canonicalMovementV2, movementHash } from '../../src/stock/core/chain.js';
 import { Decimal } from '../../src/shared/decimal.js';
 
@@ -13,8 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Runs statements as the superuser with user triggers off, as someone bypassing the service would. */
-const tamper = (statement: string) => app.sql(`BEGIN; SET LOCAL session_replication_role = replica; ${statement}; COMMIT;`);
+const tamper = (statement: string) => tamperAsSuperuser(app, statement);
 
 async function problems(): Promise<{ category: string; sequence: string; kind: string }[]> {
   const verify = await app.request('GET', '/ledger/verify');

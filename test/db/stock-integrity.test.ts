@@ -1,7 +1,7 @@
 // Proves the database itself guards the ledger (UPDATE, DELETE and TRUNCATE of movements refused, negative balances refused) and that movement rows changed behind the service's back (quantity, reason, user, time, hash, newest rows deleted) are found by verify and check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff } from '../http/stock.fixtures.js';
+import { expectLedgerHealthy, newCategory, receipt, seedWarehouses, writeOff, tamperAsSuperuser } from '../http/stock.fixtures.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -10,8 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Runs statements as the superuser with user triggers off, as someone bypassing the service would. */
-const tamper = (statement: string) => app.sql(`BEGIN; SET LOCAL session_replication_role = replica; ${statement}; COMMIT;`);
+const tamper = (statement: string) => tamperAsSuperuser(app, statement);
 const refusal = async (statement: string): Promise<string> => {
   try {
     await app.sql(statement);

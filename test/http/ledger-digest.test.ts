@@ -5,7 +5,7 @@ import { Decimal } from '../../src/shared/decimal.js';
 import { parseNode } from '../../src/stock/core/nodes.js';
 import { addDays, todayInCity } from '../../src/shared/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectLedgerHealthy, newCategory, onHand, receipt, seedWarehouses, writeOff } from './stock.fixtures.js';
+import { expectLedgerHealthy, newCategory, onHand, receipt, seedWarehouses, writeOff, tamperAsSuperuser } from './stock.fixtures.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -14,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Runs statements as the superuser with user triggers off, as someone bypassing the service would. */
-const tamper = (statement: string) => app.sql(`BEGIN; SET LOCAL session_replication_role = replica; ${statement}; COMMIT;`);
+const tamper = (statement: string) => tamperAsSuperuser(app, statement);
 
 const digestNow = async () => {
   const reply = await app.request('GET', '/ledger/digest');

@@ -69,3 +69,8 @@ export async function expectLedgerHealthy(app: TestApp): Promise<void> {
   expect(verify.body.problems).toEqual([]);
   expect(verify.body.ok).toBe(true);
 }
+
+/** Runs statements as the superuser with user triggers off, as someone bypassing the service would. */
+export function tamperAsSuperuser(app: TestApp, statement: string): Promise<unknown> {
+  return app.sql(`BEGIN; SET LOCAL session_replication_role = replica; ${statement}; COMMIT;`);
+}
