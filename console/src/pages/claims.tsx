@@ -189,7 +189,7 @@ export function ClaimPage({ actor, param }: ScreenProps) {
     </Space>
   );
 }
-const ACTION_ZH: Record<string, string> = { report: '报案受理', survey: '查勘', assess: '定损', approve: '批准', approve_first: '初审批准', approve_second: '复核批准', return: '退回', reject: '拒赔', hold: '暂缓', pay: '支付', close: '结案', withdraw: '撤案', reopen: '重新打开', settle: '事件结算' };
+const ACTION_ZH: Record<string, string> = { register: '报案受理', report: '报案受理', advance: '批准预付', advance_paid: '预付已支付', change_bank: '更正收款账户', payment_failed: '支付失败', payment_returned: '银行退回', recovery: '追偿', survey: '查勘', assess: '定损', approve: '批准', approve_first: '初审批准', approve_second: '复核批准', return: '退回', reject: '拒赔', hold: '暂缓', pay: '支付', close: '结案', withdraw: '撤案', reopen: '重新打开', settle: '事件结算' };
 
 function Survey({ claim, onDone }: { claim: ClaimDetail; onDone: () => void }) {
   const [busy, run] = useAction();
