@@ -9,6 +9,7 @@ import { Migration20261201000030Payouts } from './Migration20261201000030Payouts
 import { Migration20261201000040Trust } from './Migration20261201000040Trust.js';
 import { Migration20261201000020Allocations } from './Migration20261201000020Allocations.js';
 import { Migration20261220000100PostInOneCall } from './Migration20261220000100PostInOneCall.js';
+import { Migration20261220000150TransferShipInOneCall } from './Migration20261220000150TransferShipInOneCall.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000040Trust', class: Migration20261201000040Trust },
   { name: 'Migration20261201000020Allocations', class: Migration20261201000020Allocations },
   { name: 'Migration20261220000100PostInOneCall', class: Migration20261220000100PostInOneCall },
+  { name: 'Migration20261220000150TransferShipInOneCall', class: Migration20261220000150TransferShipInOneCall },
 ];
