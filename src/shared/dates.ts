@@ -15,9 +15,19 @@ export const CITY_TIME_ZONE = 'Asia/Shanghai';
 // Building an Intl.DateTimeFormat costs far more than using one, and every request asks for today.
 const CITY_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
+// Formatting still costs some 20 µs, and every posting asks: the day is kept for the minute it was
+// read in. The city's offset is whole hours (no daylight saving), so its days begin on a minute boundary.
+let dayMinute = Number.NaN;
+let day = '';
+
 /** Today in the city's time zone, as YYYY-MM-DD. */
 export function todayInCity(now: Date = new Date()): string {
-  return CITY_DAY.format(now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== dayMinute) {
+    day = CITY_DAY.format(now);
+    dayMinute = minute;
+  }
+  return day;
 }
 
 export function addDays(date: string, days: number): string {

@@ -1,4 +1,4 @@
-// Proves a posting takes one database round trip once the caches are warm: receipts (lots too) and write-offs send only the stock_post_document call (the token lookup is cached), and a refusal found against the cached snapshot is confirmed under the lock with the same reply.
+// Proves a posting takes one database round trip once the caches are warm: receipts (lots too) and write-offs send only the stock_post_document call, transfer shipments only stock_post_transfer_shipment (the token lookup is cached), and a refusal found against the cached snapshot is confirmed under the lock with the same reply.
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -43,6 +43,26 @@ describe('one round trip per posting', () => {
     expect(await counted(() => receipt(app, 'WH-A', [{ category: water, quantity: '4', lot: 'L-2', expiresOn: '2030-02-28' }]))).toEqual([
       'SELECT stock_post_document($1::jsonb) AS reply',
     ]);
+    await expectLedgerHealthy(app);
+  });
+
+  it('a transfer shipment sends one statement once warm: the transfer opens with the id it took, its movements go to TRANSIT:<id>', async () => {
+    const tent = await newCategory(app, 'tent');
+    await receipt(app, 'WH-A', [{ category: tent, quantity: '10' }]);
+    const ship = (quantity: string) => app.request('POST', '/transfers', { body: { from: 'WH-A', to: 'WH-B', lines: [{ category: tent, quantity }] } });
+    expect((await ship('1')).status).toBe(201);
+    let shipped: Awaited<ReturnType<typeof ship>> | undefined;
+    expect(await counted(async () => (shipped = await ship('2')))).toEqual(['SELECT stock_post_transfer_shipment($1::jsonb) AS reply']);
+    const id = shipped!.body.id as string;
+    expect(shipped!.body).toMatchObject({ type: 'TRANSFER_SHIP', status: 'IN_TRANSIT', transferId: id, lines: [{ category: tent, quantity: '2', from: 'WH:WH-A', to: `TRANSIT:${id}` }] });
+    expect(await app.sql('SELECT id::text, from_warehouse, to_warehouse, status FROM stock_transfers WHERE id = ?', [id])).toEqual([{ id, from_warehouse: 'WH-A', to_warehouse: 'WH-B', status: 'IN_TRANSIT' }]);
+    expect(await app.sql('SELECT transfer_id::text AS transfer, to_node FROM stock_documents d JOIN stock_movements m ON m.document_id = d.id WHERE d.id = ?', [id])).toEqual([{ transfer: id, to_node: `TRANSIT:${id}` }]);
+    // Short: refused by the posting itself, nothing of it remains (no transfer, no document).
+    const before = await app.sql('SELECT count(*)::int AS n FROM stock_transfers');
+    expect(await counted(() => ship('8'), 409)).toEqual(['SELECT stock_post_transfer_shipment($1::jsonb) AS reply']);
+    expect(await app.sql('SELECT count(*)::int AS n FROM stock_transfers')).toEqual(before);
+    const received = await app.request('POST', `/transfers/${id}/receive`, { body: { lines: [{ category: tent, received: '2' }] } });
+    expect(received.status).toBe(201);
     await expectLedgerHealthy(app);
   });
 

@@ -14,7 +14,7 @@ import { parseNode } from '../core/nodes.js';
 import { transferCancelMovements, transferReceiveMovements, transferShipMovements } from '../core/posting.js';
 import { throwIfProblems } from '../core/validation.js';
 import { type ChainHeads, occurredAtProblems, warehouseProblems } from '../posting/ledger.lock.js';
-import { type DocumentHeader, postDocument } from '../posting/ledger.post.js';
+import { type DocumentHeader, PENDING_TRANSFER_ID, postDocument, postTransferShipment } from '../posting/ledger.post.js';
 import { mergeByLot, pickOutgoingLots } from '../posting/lots.picking.js';
 import { outgoingLineProblems, repeatedLineProblems, toLineInputs } from '../posting/stock.lines.js';
 import { POSTING_ROLES, READING_ROLES, readScope, scopeParam } from '../stock.access.js';
@@ -90,14 +90,16 @@ export class TransfersService {
       problems.push(...outgoingLineProblems(lines, lock.rules), ...repeatedLineProblems(lines));
       throwIfProblems('transfer', problems);
       const picked = mergeByLot(await pickOutgoingLots(tx, lock.rules, body.from, lines, { namedLotAnyStatus: false }));
-      // The shipping document's id names the transit node, so it is taken before the movements are built.
-      const transferId = lock.documentIds[0]!;
+      // The shipping document's id names the transit node: allocated under the lock, or (optimistic)
+      // taken as the shipment posts, which then puts it in place of the placeholder.
+      const transferId = lock.documentIds[0] ?? PENDING_TRANSFER_ID;
       const movements = transferShipMovements({ transferId, fromWarehouse: body.from, toWarehouse: body.to, lines: picked }, lock.rules);
-      const header: DocumentHeader = { type: 'TRANSFER_SHIP', warehouse: body.from, counterpartWarehouse: body.to, reason: body.note ?? null, transferId, occurredAt, userId: actor.id };
-      const posted = await postDocument(tx, lock, header, movements);
-      await tx.execute(`INSERT INTO stock_transfers (id, from_warehouse, to_warehouse, status) VALUES (?, ?, ?, 'IN_TRANSIT')`, [posted.id, body.from, body.to]);
+      const header: DocumentHeader = {
+        type: 'TRANSFER_SHIP', warehouse: body.from, counterpartWarehouse: body.to, reason: body.note ?? null, transferId: lock.documentIds[0] ?? null, occurredAt, userId: actor.id,
+      };
+      const posted = await postTransferShipment(tx, lock, header, movements);
       return { ...postedDocumentView(posted, lock.rules, actor.name), status: 'IN_TRANSIT' as const };
-    });
+    }, { onePosting: true });
   }
 
   /** The receiving keeper reports every shipped line; what is neither received nor damaged is a shortfall. */

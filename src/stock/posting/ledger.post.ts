@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '../../shared/decimal.js';
 import { ConflictError, assert } from '../../shared/errors.js';
-import { formatNode } from '../core/nodes.js';
+import { formatNode, transitNode } from '../core/nodes.js';
 import type { DocumentType, MovementLine } from '../core/movement.js';
 import { type LedgerLock, takeDocumentId } from './ledger.lock.js';
 import { type LedgerTx, SHORTAGE_SQLSTATE, StaleSnapshot } from './ledger.sql.js';
@@ -130,6 +130,13 @@ interface PostReply {
 }
 
 const POST_SQL = 'SELECT stock_post_document($1::jsonb) AS reply';
+const POST_SHIPMENT_SQL = 'SELECT stock_post_transfer_shipment($1::jsonb) AS reply';
+
+/**
+ * The transfer id a shipment posted optimistically names its TRANSIT node with: its document id,
+ * and so the transfer's, is only taken as it posts (stock_post_transfer_shipment puts it in).
+ */
+export const PENDING_TRANSFER_ID = '0';
 
 /**
  * Posts one document with one statement, stock_post_document (see its migration): it locks the chain
@@ -141,6 +148,26 @@ const POST_SQL = 'SELECT stock_post_document($1::jsonb) AS reply';
  * StaleSnapshot when what the document was validated against changed: the caller validates again.
  */
 export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[], newLots: readonly NewLot[] = []): Promise<PostedDocument> {
+  return posted(tx, lock, header, movements, newLots, { name: 'stock_post', sql: POST_SQL });
+}
+
+/**
+ * Posts a transfer shipment as postDocument does and opens its transfer (IN_TRANSIT) in the same
+ * statement. Its movements go to TRANSIT:<its document id>, or to TRANSIT:PENDING_TRANSFER_ID when
+ * the lock allocated no id (an optimistic posting): the reply then names the id taken.
+ */
+export async function postTransferShipment(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[]): Promise<PostedDocument> {
+  assert(header.type === 'TRANSFER_SHIP', 'a transfer shipment');
+  const document = await posted(tx, lock, header, movements, [], { name: 'stock_post_shipment', sql: POST_SHIPMENT_SQL });
+  const transit = transitNode(document.id);
+  return {
+    ...document,
+    header: { ...header, transferId: document.id },
+    movements: document.movements.map((m) => (m.to.kind === 'TRANSIT' && m.to.transferId === PENDING_TRANSFER_ID ? { ...m, to: transit } : m)),
+  };
+}
+
+async function posted(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[], newLots: readonly NewLot[], call: { name: string; sql: string }): Promise<PostedDocument> {
   const recordedAt = new Date();
   const ids = movements.map(() => randomUUID());
   const payload = {
@@ -166,7 +193,7 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
   };
   let reply: PostReply;
   try {
-    [{ reply }] = (await tx.post<{ reply: PostReply }>('stock_post', POST_SQL, [JSON.stringify(payload)])) as [{ reply: PostReply }];
+    [{ reply }] = (await tx.post<{ reply: PostReply }>(call.name, call.sql, [JSON.stringify(payload)])) as [{ reply: PostReply }];
   } catch (error) {
     const pg = error as { code?: string; detail?: string };
     if (pg.code === SHORTAGE_SQLSTATE) refuseShortage(lock, JSON.parse(pg.detail!) as Shortage[]);

@@ -35,5 +35,10 @@ describe('dates', () => {
     expect(daysBetween('2024-03-01', '2024-02-28')).toBe(-2);
     expect(addYears('2024-02-29', 1)).toBe('2025-02-28');
     expect(todayInCity(new Date('2026-11-28T17:00:00Z'))).toBe('2026-11-29');
+    // The day is kept per minute: both sides of the city's midnight, and back, are told apart.
+    expect(todayInCity(new Date('2026-11-28T15:59:59.999Z'))).toBe('2026-11-28');
+    expect(todayInCity(new Date('2026-11-28T16:00:00.000Z'))).toBe('2026-11-29');
+    expect(todayInCity(new Date('2026-11-28T15:59:30.000Z'))).toBe('2026-11-28');
+    expect(todayInCity(new Date('2026-11-28T15:59:00.000Z'))).toBe('2026-11-28');
   });
 });
