@@ -49,7 +49,7 @@ const files = new Map<string, Buffer>();
 
 function asset(name: string): { type: string; bytes: Buffer } {
   if (name === 'init.js') return { type: 'application/javascript; charset=utf-8', bytes: Buffer.from(INIT) };
-  const type = TYPES[name];
+  const type = Object.hasOwn(TYPES, name) ? TYPES[name] : undefined;
   if (!type) throw new NotFoundError('file', `/docs/${name}`);
   dist ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   let bytes = files.get(name);
