@@ -35,6 +35,9 @@ function bodyOf(v: AllocateForm): AllocationBody {
   };
 }
 
+/** Brings a card that has just appeared into view: at 1366×768 it starts below the form. */
+const scrollSoon = (id: string) => setTimeout(() => document.getElementById(id)?.scrollIntoView({ block: 'start' }), 50);
+
 const COORDINATE = /^-?(0|[1-9]\d*)(\.\d{1,6})?$/;
 
 /**
@@ -56,34 +59,34 @@ export function Allocate(_: ScreenProps) {
   const plan = async (v: AllocateForm) => {
     const body = bodyOf(v);
     const reply = await run(() => call<Preview>(api.POST('/allocations', { params: { query: { dryRun: 'true' } }, body })));
-    if (reply) { setPreview({ body, plan: reply }); setOrder(null); }
+    if (reply) { setPreview({ body, plan: reply }); setOrder(null); scrollSoon('allocation-preview'); }
   };
   const reserve = async () => {
     if (!preview) return;
     const reply = await run(() => call<Allocation>(api.POST('/allocations', { params: { query: { dryRun: 'false' } }, body: preview.body })));
-    if (reply) { setOrder(reply); setPreview(null); message.success(`调拨单 ${reply.number} 已创建`); }
+    if (reply) { setOrder(reply); setPreview(null); message.success(`调拨单 ${reply.number} 已创建`); scrollSoon('allocation-order'); }
   };
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Card title="按物资包调拨">
         <Form form={form} layout="vertical" onFinish={plan} initialValues={{ people: 100, priority: 3 }} onValuesChange={() => setPreview(null)}>
           <Space wrap align="start">
-            <Form.Item label="物资包" name="kit" rules={[{ required: true, message: '请选择物资包' }]}><Select style={{ width: 260 }} loading={kits.loading} aria-label="物资包" options={(kits.data?.items ?? []).map((k) => ({ value: k.code, label: `${k.name}（每 ${k.per} 人）` }))} /></Form.Item>
+            <Form.Item label="物资包" name="kit" rules={[{ required: true, message: '请选择物资包' }]}><Select style={{ width: 240 }} loading={kits.loading} aria-label="物资包" options={(kits.data?.items ?? []).map((k) => ({ value: k.code, label: `${k.name}（每 ${k.per} 人）` }))} /></Form.Item>
             <Form.Item label="受助人数" name="people" rules={[{ required: true, message: '请填写人数' }]}><InputNumber min={1} max={10_000_000} precision={0} aria-label="受助人数" /></Form.Item>
-            <Form.Item label="目的地（安置点）" name="destination" rules={[{ required: true, whitespace: true, message: '请填写目的地' }]}><Input style={{ width: 220 }} aria-label="目的地" /></Form.Item>
-            <Form.Item label="区（市）" name="district"><Input style={{ width: 120 }} aria-label="区（市）" placeholder="如 市南区" /></Form.Item>
-            <Form.Item label="纬度" name="lat" tooltip="填写坐标后按实际距离就近选仓并显示距离；不填则先本区仓库、再市级仓库"
+            <Form.Item label="目的地（安置点）" name="destination" rules={[{ required: true, whitespace: true, message: '请填写目的地' }]}><Input style={{ width: 200 }} aria-label="目的地" /></Form.Item>
+            <Form.Item label="区（市）" name="district"><Input style={{ width: 110 }} aria-label="区（市）" placeholder="如 市南区" /></Form.Item>
+            <Form.Item label="纬度" name="lat" dependencies={['lon']} tooltip="填写坐标后按实际距离就近选仓并显示距离；不填则先本区仓库、再市级仓库"
               rules={[{ pattern: COORDINATE, message: '如 36.066900' }, ({ getFieldValue }) => ({ validator: (_r, v) => (!v === !getFieldValue('lon') ? Promise.resolve() : Promise.reject(new Error('经纬度须同时填写'))) })]}>
-              <Input style={{ width: 120 }} aria-label="纬度" placeholder="36.066900" />
+              <Input style={{ width: 110 }} aria-label="纬度" placeholder="36.066900" />
             </Form.Item>
-            <Form.Item label="经度" name="lon" dependencies={['lat']} rules={[{ pattern: COORDINATE, message: '如 120.382600' }]}><Input style={{ width: 120 }} aria-label="经度" placeholder="120.382600" /></Form.Item>
+            <Form.Item label="经度" name="lon" dependencies={['lat']} rules={[{ pattern: COORDINATE, message: '如 120.382600' }]}><Input style={{ width: 110 }} aria-label="经度" placeholder="120.382600" /></Form.Item>
             <Form.Item label="优先级" name="priority"><Select style={{ width: 110 }} options={[1, 2, 3, 4, 5].map((p) => ({ value: p, label: `${p}${p === 1 ? '（最急）' : ''}` }))} /></Form.Item>
           </Space>
           <Space wrap align="start">
             <Form.Item name="allOrNothing" valuePropName="checked"><Checkbox>不足时整单不预留</Checkbox></Form.Item>
             <Form.Item label="紧急特批（缺口可动用定额保护库存，须另一调度员或管理员批准）" name="override"><Input style={{ width: 420 }} placeholder="填写特批理由；不需要特批则留空" /></Form.Item>
           </Space>
-          {kit && (
+          {kit && !preview && (
             <Table size="small" rowKey="category" pagination={false} style={{ marginBottom: 12 }} title={() => `需求测算：${people} 人需 ${Math.ceil(people / kit.per)} 份「${kit.name}」`}
               dataSource={needs} columns={[{ title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) }, { title: '需求数量', dataIndex: 'quantity', align: 'right' }, { title: '单位', render: (_, l) => categories.get(l.category)?.unit }]} />
           )}
@@ -91,7 +94,7 @@ export function Allocate(_: ScreenProps) {
         </Form>
       </Card>
       {preview && <PreviewView plan={preview.plan} busy={busy} onReserve={reserve} onDiscard={() => setPreview(null)} />}
-      {order && <PlanView allocation={order} onChange={setOrder} />}
+      {order && <div id="allocation-order"><PlanView allocation={order} onChange={setOrder} /></div>}
     </Space>
   );
 }
@@ -113,7 +116,7 @@ function PreviewView({ plan, busy, onReserve, onDiscard }: { plan: Preview; busy
         : `${short} 种物资有缺口（红色），确认后只预留现有部分；缺口可另行调拨或申请特批。`
       : null;
   return (
-    <Card title={<Space>调拨方案（尚未预留）<Tag color={plan.outcome === 'INSUFFICIENT_STOCK' ? 'red' : short ? 'orange' : 'green'}>{OUTCOME_ZH[plan.outcome]}</Tag></Space>}
+    <Card id="allocation-preview" title={<Space>调拨方案（尚未预留）<Tag color={plan.outcome === 'INSUFFICIENT_STOCK' ? 'red' : short ? 'orange' : 'green'}>{OUTCOME_ZH[plan.outcome]}</Tag></Space>}
       extra={<Space><Button onClick={onDiscard}>放弃</Button><Button type="primary" onClick={onReserve} loading={busy} disabled={plan.outcome === 'INSUFFICIENT_STOCK'}>确认预留</Button></Space>}>
       {warning && <Alert type={plan.outcome === 'INSUFFICIENT_STOCK' ? 'error' : 'warning'} showIcon style={{ marginBottom: 12 }} message={warning} />}
       <p style={{ margin: '0 0 8px' }}>
@@ -137,7 +140,8 @@ function PreviewView({ plan, busy, onReserve, onDiscard }: { plan: Preview; busy
 }
 
 function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: (a: Allocation | null) => void }) {
-  const { categories } = useCatalog();
+  const { categories, warehouses } = useCatalog();
+  const warehouseName = (code: string) => warehouses.find((w) => w.code === code)?.name ?? code;
   const [busy, run] = useAction();
   const { message } = App.useApp();
   const shortfall = allocation.lines.some((l) => Number(l.shortfall) > 0);
@@ -159,7 +163,7 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
       <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 800 }} columns={[
         { title: '物资', render: (_, r) => categoryLabel(categories.get(r.line.category), r.line.category), onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
         { title: '需求', render: (_, r) => r.line.requested, align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
-        { title: '出库仓库', render: (_, r) => r.pick?.warehouse ?? '—' },
+        { title: '出库仓库', render: (_, r) => (r.pick ? warehouseName(r.pick.warehouse) : '—') },
         { title: '批号', render: (_, r) => r.pick?.lot ?? '—' },
         { title: '有效期', render: (_, r) => r.pick?.expiresOn ?? '—' },
         { title: '预留', render: (_, r) => r.pick?.quantity ?? '0', align: 'right' },
