@@ -11,7 +11,7 @@ import { todayInCity } from '../shared/dates.js';
 import { forkOf } from '../db/request-transaction.js';
 import { type LedgerTx, type StockService, inLedgerTransaction, readerOf } from '../stock/index.js';
 import type { Demand } from './core/kits.js';
-import { type Destination, nearestFirst } from './core/geo.js';
+import { type Destination, distanceKm, nearestFirst } from './core/geo.js';
 import { type Plan, planAllocation } from './core/matching.js';
 import { PLANNING_ROLES } from './allocation.access.js';
 import { type AllocationView, allocationOf } from './allocation.queries.js';
@@ -86,6 +86,47 @@ export class AllocationsService {
     return planAllocation({ demands, destination, warehouses, stock, quotas, today, takeProtected });
   }
 
+  /**
+   * What `create` would do with the same body, read under the same ledger lock and planned by the same
+   * code, without writing anything: no order, no reservation, no order number taken.
+   */
+  async preview(actor: Actor, body: AllocationBody): Promise<AllocationPreview> {
+    requireRole(actor, ...PLANNING_ROLES);
+    const { demands, kit } = await resolveOrder(readerOf(this.em), body);
+    const destination = destinationOf(body.destination);
+    return inLedgerTransaction(this.em, async (tx) => {
+      const plan = await this.plan(tx, demands, destination, false);
+      const { outcome, reserveNow } = outcomeOf(plan, body);
+      const sites = new Map((await activeWarehouses(tx)).map((site) => [site.code, site]));
+      const names = new Map((await tx.execute<{ code: string; name: string }[]>('SELECT code, name FROM warehouses')).map((w) => [w.code, w.name]));
+      const scales = new Map((await tx.execute<{ code: string; name: string; scale: number }[]>('SELECT code, name, scale FROM categories WHERE code = ANY(?::text[])', [demands.map((d) => d.category)])).map((c) => [c.code, c]));
+      const km = (code: string): string | null => {
+        const site = sites.get(code);
+        return site && destination.lat != null && destination.lon != null ? distanceKm({ lat: destination.lat, lon: destination.lon }, site).toFixed(1) : null;
+      };
+      const used = [...new Set(plan.lines.flatMap((line) => line.picks.map((p) => p.warehouse)))];
+      return {
+        dryRun: true as const,
+        outcome,
+        reservesNow: reserveNow && outcome !== 'INSUFFICIENT_STOCK',
+        covered: plan.covered,
+        destination: { name: body.destination.name, district: body.destination.district ?? null, lat: body.destination.lat ?? null, lon: body.destination.lon ?? null },
+        priority: body.priority,
+        allOrNothing: body.allOrNothing,
+        kit: kit && body.kit ? { code: kit.code, version: kit.version, people: body.kit.people } : null,
+        lines: plan.lines.map((line) => {
+          const scale = scales.get(line.category)?.scale ?? 0;
+          return {
+            category: line.category, name: scales.get(line.category)?.name ?? line.category,
+            requested: line.requested.toFixed(scale), reserved: line.reserved.toFixed(scale), shortfall: line.shortfall.toFixed(scale),
+            picks: line.picks.map((p) => ({ warehouse: p.warehouse, warehouseName: names.get(p.warehouse) ?? p.warehouse, lot: p.lot || null, expiresOn: p.expiresOn, quantity: p.quantity.toFixed(scale), protected: p.protected.toFixed(scale), distanceKm: km(p.warehouse) })),
+          };
+        }),
+        warehouses: used.map((code) => ({ code, name: names.get(code) ?? code, district: sites.get(code)?.district ?? null, distanceKm: km(code) })),
+      };
+    });
+  }
+
   /** Plans the order across all warehouses and reserves the plan, all in one transaction. */
   async create(actor: Actor, body: AllocationBody): Promise<AllocationView> {
     requireRole(actor, ...PLANNING_ROLES);
@@ -94,10 +135,9 @@ export class AllocationsService {
     return inLedgerTransaction(this.em, async (tx) => {
       const plan = await this.plan(tx, demands, destination, false);
       const override = body.emergencyOverride ?? null;
-      const reserveNow = plan.covered || !body.allOrNothing;
-      const anything = plan.lines.some((line) => line.reserved.gt(0));
-      if (!override && (!reserveNow || !anything)) throw insufficient(plan, (c) => scaleOf(plan, c));
-      const status: AllocationStatus = plan.covered || !override ? 'RESERVED' : 'AWAITING_OVERRIDE';
+      const { outcome, reserveNow } = outcomeOf(plan, body);
+      if (outcome === 'INSUFFICIENT_STOCK') throw insufficient(plan, (c) => scaleOf(plan, c));
+      const status: AllocationStatus = outcome;
       const [row] = await tx.execute<{ id: string }[]>(
         `INSERT INTO allocations (id, number, status, destination_name, destination_district, destination_lat, destination_lon, priority, all_or_nothing,
                                   kit_code, kit_version, people, override_reason, note, created_by, expires_at)
@@ -197,6 +237,31 @@ export class AllocationsService {
     }
     return expired;
   }
+}
+
+/** What an order does with its plan: reserve, wait for an override's approval, or refuse (409). */
+function outcomeOf(plan: Plan, body: AllocationBody): { outcome: 'RESERVED' | 'AWAITING_OVERRIDE' | 'INSUFFICIENT_STOCK'; reserveNow: boolean } {
+  const override = body.emergencyOverride ?? null;
+  const reserveNow = plan.covered || !body.allOrNothing;
+  const anything = plan.lines.some((line) => line.reserved.gt(0));
+  if (!override && (!reserveNow || !anything)) return { outcome: 'INSUFFICIENT_STOCK', reserveNow };
+  return { outcome: plan.covered || !override ? 'RESERVED' : 'AWAITING_OVERRIDE', reserveNow };
+}
+
+export interface AllocationPreview {
+  dryRun: true;
+  outcome: 'RESERVED' | 'AWAITING_OVERRIDE' | 'INSUFFICIENT_STOCK';
+  reservesNow: boolean;
+  covered: boolean;
+  destination: { name: string; district: string | null; lat: string | null; lon: string | null };
+  priority: number;
+  allOrNothing: boolean;
+  kit: { code: string; version: number; people: number } | null;
+  lines: {
+    category: string; name: string; requested: string; reserved: string; shortfall: string;
+    picks: { warehouse: string; warehouseName: string; lot: string | null; expiresOn: string | null; quantity: string; protected: string; distanceKm: string | null }[];
+  }[];
+  warehouses: { code: string; name: string; district: string | null; distanceKm: string | null }[];
 }
 
 function scaleOf(plan: Plan, category: string): number {

@@ -46,7 +46,7 @@ export interface RouteSpec<B = unknown, Q = unknown> {
    * The tests check every reply a handler returns against it (test/support/reply-check.ts), so it cannot drift.
    */
   reply?: z.ZodType;
-  /** Bodies of statuses ≥ 400 in `responses` that are not the error shape (GET /health's 503). */
+  /** Bodies of statuses in `responses` other than `reply`: an error status not in the error shape (GET /health's 503), or a second success (POST /allocations?dryRun=true's 200). */
   otherReplies?: Record<number, z.ZodType>;
   /** Response content type(s) when not JSON (an xlsx or CSV download, a page); the reply is then a file or text, not `reply`. */
   produces?: string | readonly string[];

@@ -144,19 +144,32 @@ describe.skipIf(!present)('console in a browser', () => {
     await receiver.context().close();
   }, FLOW_TIMEOUT);
 
-  it('dispatcher: allocates a kit for 30 people and sees the plan by warehouse', async () => {
+  it('dispatcher: allocates a kit for 800 people, sees the plan (warehouse, distance, shortfall) before reserving, then reserves it', async () => {
     const page = await signIn('调度员');
     await go(page, 'allocate');
     await choose(page, '物资包', '安置帐篷包');
-    await page.getByLabel('受助人数').fill('30');
+    await page.getByLabel('受助人数').fill('800');
     await page.getByLabel('目的地').fill('市南区第一安置点');
-    await visible(page.getByText('需求测算：30 人需 3 份'));
-    await page.getByRole('button', { name: /生成方案并预留库存/ }).click();
-    await visible(page.getByText(/调拨单 AL/).or(page.getByText(/调拨单 \S+/)).first());
+    await page.getByLabel('区（市）').fill('市南区');
+    await page.getByLabel('纬度').fill('36.066900');
+    await page.getByLabel('经度').fill('120.382600');
+    await visible(page.getByText('需求测算：800 人需 80 份'));
+    await page.getByRole('button', { name: /生成调拨方案/ }).click();
+    // 160 tents: the 25 left in 市南 (0.0 km) first, then the city store's 115 (11.2 km); 20 short.
+    const preview = page.locator('.ant-card').filter({ hasText: '调拨方案（尚未预留）' });
+    await visible(preview.getByText('11.2 km').first());
+    await visible(preview.locator('b').getByText('20'));
+    await visible(preview.getByRole('button', { name: /确认预留/ }));
+    expect((await app.request('GET', '/allocations')).body.total).toBe(0);
+    await shot(page, 'dispatcher-preview');
+    await preview.getByRole('button', { name: /确认预留/ }).click();
+    await toast(page, /调拨单 \S+ 已创建/);
     await visible(page.locator('.ant-card').filter({ hasText: '出库仓库' }).getByText('已预留'));
     await shot(page, 'dispatcher-plan');
     const orders = await app.request('GET', '/allocations?status=RESERVED');
     expect(orders.body.total).toBe(1);
+    const order = await app.request('GET', `/allocations/${orders.body.items[0].id}`);
+    expect(order.body.lines.map((l: any) => [l.category, l.requested, l.reserved])).toEqual([['T-00001', '160', '140']]);
     await go(page, 'allocations');
     await shot(page, 'dispatcher-reservations');
     await page.context().close();

@@ -2,6 +2,7 @@ import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Inp
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, call, type Page } from '../api/client';
+import type { components, paths } from '../api/schema';
 import { categoryLabel, useCatalog } from '../catalog';
 import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, times, today, type Role } from '../domain';
 import { useAction, useLoad } from '../hooks';
@@ -17,54 +18,130 @@ interface Kit { code: string; name: string; per: number; lines: { category: stri
 
 const destName = (a: Allocation) => (typeof a.destination === 'string' ? a.destination : a.destination.name);
 
-/** Kit allocation: what a kit for N people needs, line by line, before reserving; then the plan the service made. */
+type Preview = components['schemas']['AllocationPreview'];
+type AllocationBody = NonNullable<paths['/allocations']['post']['requestBody']>['content']['application/json'];
+interface AllocateForm { kit: string; people: number; destination: string; district?: string; lat?: string; lon?: string; priority: number; allOrNothing?: boolean; override?: string }
+
+const OUTCOME_ZH: Record<Preview['outcome'], string> = { RESERVED: '可预留', AWAITING_OVERRIDE: '待特批', INSUFFICIENT_STOCK: '库存不足，不能预留' };
+
+function bodyOf(v: AllocateForm): AllocationBody {
+  const override = v.override?.trim();
+  const lat = v.lat?.trim();
+  const lon = v.lon?.trim();
+  return {
+    destination: { name: v.destination.trim(), ...(v.district?.trim() ? { district: v.district.trim() } : {}), ...(lat && lon ? { lat, lon } : {}) },
+    kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing,
+    ...(override ? { emergencyOverride: { reason: override } } : {}),
+  };
+}
+
+/** Brings a card that has just appeared into view: at 1366×768 it starts below the form. */
+const scrollSoon = (id: string) => setTimeout(() => document.getElementById(id)?.scrollIntoView({ block: 'start' }), 50);
+
+const COORDINATE = /^-?(0|[1-9]\d*)(\.\d{1,6})?$/;
+
+/**
+ * Kit allocation: what a kit for N people needs, then the plan the service would make (warehouses, lots,
+ * distances, shortfalls) without reserving anything; 确认预留 sends the same input and shows the order.
+ */
 export function Allocate(_: ScreenProps) {
   const { categories } = useCatalog();
   const kits = useLoad(() => call<Page<Kit>>(api.GET('/kits')), []);
   const [busy, run] = useAction();
-  const [form] = Form.useForm();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<AllocateForm>();
   const kitCode = Form.useWatch('kit', form) as string | undefined;
   const people = (Form.useWatch('people', form) as number | undefined) ?? 0;
   const kit = kits.data?.items.find((k) => k.code === kitCode);
-  const [plan, setPlan] = useState<Allocation | null>(null);
+  const [preview, setPreview] = useState<{ body: AllocationBody; plan: Preview } | null>(null);
+  const [order, setOrder] = useState<Allocation | null>(null);
   const needs = kit ? kit.lines.map((l) => ({ category: l.category, quantity: times(l.quantity, Math.ceil(people / kit.per)) })) : [];
-  const submit = async (v: { kit: string; people: number; destination: string; district?: string; priority: number; allOrNothing?: boolean; override?: string }) => {
-    const override = v.override?.trim();
-    const reply = await run(() => call<Allocation>(api.POST('/allocations', { body: {
-      destination: { name: v.destination, ...(v.district ? { district: v.district } : {}) }, kit: { code: v.kit, people: v.people }, priority: v.priority, allOrNothing: !!v.allOrNothing,
-      ...(override ? { emergencyOverride: { reason: override } } : {}),
-    } })));
-    if (reply) setPlan(reply);
+  const plan = async (v: AllocateForm) => {
+    const body = bodyOf(v);
+    const reply = await run(() => call<Preview>(api.POST('/allocations', { params: { query: { dryRun: 'true' } }, body })));
+    if (reply) { setPreview({ body, plan: reply }); setOrder(null); scrollSoon('allocation-preview'); }
+  };
+  const reserve = async () => {
+    if (!preview) return;
+    const reply = await run(() => call<Allocation>(api.POST('/allocations', { params: { query: { dryRun: 'false' } }, body: preview.body })));
+    if (reply) { setOrder(reply); setPreview(null); message.success(`调拨单 ${reply.number} 已创建`); scrollSoon('allocation-order'); }
   };
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Card title="按物资包调拨">
-        <Form form={form} layout="vertical" onFinish={submit} initialValues={{ people: 100, priority: 3 }}>
+        <Form form={form} layout="vertical" onFinish={plan} initialValues={{ people: 100, priority: 3 }} onValuesChange={() => setPreview(null)}>
           <Space wrap align="start">
-            <Form.Item label="物资包" name="kit" rules={[{ required: true, message: '请选择物资包' }]}><Select style={{ width: 260 }} loading={kits.loading} aria-label="物资包" options={(kits.data?.items ?? []).map((k) => ({ value: k.code, label: `${k.name}（每 ${k.per} 人）` }))} /></Form.Item>
-            <Form.Item label="受助人数" name="people" rules={[{ required: true }]}><InputNumber min={1} max={10_000_000} aria-label="受助人数" /></Form.Item>
-            <Form.Item label="目的地（安置点）" name="destination" rules={[{ required: true, message: '请填写目的地' }]}><Input style={{ width: 240 }} aria-label="目的地" /></Form.Item>
-            <Form.Item label="区（市）" name="district"><Input style={{ width: 140 }} /></Form.Item>
+            <Form.Item label="物资包" name="kit" rules={[{ required: true, message: '请选择物资包' }]}><Select style={{ width: 240 }} loading={kits.loading} aria-label="物资包" options={(kits.data?.items ?? []).map((k) => ({ value: k.code, label: `${k.name}（每 ${k.per} 人）` }))} /></Form.Item>
+            <Form.Item label="受助人数" name="people" rules={[{ required: true, message: '请填写人数' }]}><InputNumber min={1} max={10_000_000} precision={0} aria-label="受助人数" /></Form.Item>
+            <Form.Item label="目的地（安置点）" name="destination" rules={[{ required: true, whitespace: true, message: '请填写目的地' }]}><Input style={{ width: 200 }} aria-label="目的地" /></Form.Item>
+            <Form.Item label="区（市）" name="district"><Input style={{ width: 110 }} aria-label="区（市）" placeholder="如 市南区" /></Form.Item>
+            <Form.Item label="纬度" name="lat" dependencies={['lon']} tooltip="填写坐标后按实际距离就近选仓并显示距离；不填则先本区仓库、再市级仓库"
+              rules={[{ pattern: COORDINATE, message: '如 36.066900' }, ({ getFieldValue }) => ({ validator: (_r, v) => (!v === !getFieldValue('lon') ? Promise.resolve() : Promise.reject(new Error('经纬度须同时填写'))) })]}>
+              <Input style={{ width: 110 }} aria-label="纬度" placeholder="36.066900" />
+            </Form.Item>
+            <Form.Item label="经度" name="lon" dependencies={['lat']} rules={[{ pattern: COORDINATE, message: '如 120.382600' }]}><Input style={{ width: 110 }} aria-label="经度" placeholder="120.382600" /></Form.Item>
             <Form.Item label="优先级" name="priority"><Select style={{ width: 110 }} options={[1, 2, 3, 4, 5].map((p) => ({ value: p, label: `${p}${p === 1 ? '（最急）' : ''}` }))} /></Form.Item>
           </Space>
           <Space wrap align="start">
             <Form.Item name="allOrNothing" valuePropName="checked"><Checkbox>不足时整单不预留</Checkbox></Form.Item>
             <Form.Item label="紧急特批（缺口可动用定额保护库存，须另一调度员或管理员批准）" name="override"><Input style={{ width: 420 }} placeholder="填写特批理由；不需要特批则留空" /></Form.Item>
           </Space>
-          {kit && (
+          {kit && !preview && (
             <Table size="small" rowKey="category" pagination={false} style={{ marginBottom: 12 }} title={() => `需求测算：${people} 人需 ${Math.ceil(people / kit.per)} 份「${kit.name}」`}
               dataSource={needs} columns={[{ title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) }, { title: '需求数量', dataIndex: 'quantity', align: 'right' }, { title: '单位', render: (_, l) => categories.get(l.category)?.unit }]} />
           )}
-          <div><Button type="primary" htmlType="submit" loading={busy}>生成方案并预留库存</Button></div>
+          <div><Button type="primary" htmlType="submit" loading={busy}>生成调拨方案（不预留）</Button></div>
         </Form>
       </Card>
-      {plan && <PlanView allocation={plan} onChange={setPlan} />}
+      {preview && <PreviewView plan={preview.plan} busy={busy} onReserve={reserve} onDiscard={() => setPreview(null)} />}
+      {order && <div id="allocation-order"><PlanView allocation={order} onChange={setOrder} /></div>}
     </Space>
   );
 }
 
-function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: (a: Allocation | null) => void }) {
+/** The plan before anything is reserved: per line what would be reserved and the shortfall; per pick the warehouse, lot, expiry and distance. */
+function PreviewView({ plan, busy, onReserve, onDiscard }: { plan: Preview; busy: boolean; onReserve: () => void; onDiscard: () => void }) {
   const { categories } = useCatalog();
+  type Line = Preview['lines'][number];
+  type Row = { key: string; line: Line; pick: Line['picks'][number] | null; first: boolean; span: number };
+  const rows: Row[] = plan.lines.flatMap((l): Row[] => (l.picks.length ? l.picks.map((p, i) => ({ key: `${l.category}-${i}`, line: l, pick: p, first: i === 0, span: l.picks.length })) : [{ key: l.category, line: l, pick: null, first: true, span: 1 }]));
+  const short = plan.lines.filter((l) => Number(l.shortfall) > 0).length;
+  const lineCell = (r: Row) => ({ rowSpan: r.first ? r.span : 0 });
+  const unit = (l: Line) => categories.get(l.category)?.unit ?? '';
+  const warning = plan.outcome === 'INSUFFICIENT_STOCK'
+    ? (plan.allOrNothing ? `${short} 种物资库存不足，已选“不足时整单不预留”，不能预留；可取消该选项预留现有库存，或填写紧急特批理由。` : '可用库存为零，不能预留；可填写紧急特批理由。')
+    : short > 0
+      ? plan.outcome === 'AWAITING_OVERRIDE'
+        ? `${short} 种物资有缺口；确认后调拨单待特批，批准后从定额保护库存补足${plan.reservesNow ? '' : '（批准前不预留）'}。`
+        : `${short} 种物资有缺口（红色），确认后只预留现有部分；缺口可另行调拨或申请特批。`
+      : null;
+  return (
+    <Card id="allocation-preview" title={<Space>调拨方案（尚未预留）<Tag color={plan.outcome === 'INSUFFICIENT_STOCK' ? 'red' : short ? 'orange' : 'green'}>{OUTCOME_ZH[plan.outcome]}</Tag></Space>}
+      extra={<Space><Button onClick={onDiscard}>放弃</Button><Button type="primary" onClick={onReserve} loading={busy} disabled={plan.outcome === 'INSUFFICIENT_STOCK'}>确认预留</Button></Space>}>
+      {warning && <Alert type={plan.outcome === 'INSUFFICIENT_STOCK' ? 'error' : 'warning'} showIcon style={{ marginBottom: 12 }} message={warning} />}
+      <p style={{ margin: '0 0 8px' }}>
+        目的地：{plan.destination.name}{plan.destination.district ? `（${plan.destination.district}）` : ''}；出库仓库（由近及远）：
+        {plan.warehouses.length ? plan.warehouses.map((w) => `${w.name}${w.distanceKm ? ` ${w.distanceKm} km` : ''}`).join('、') : '无'}
+        {plan.destination.lat === null && plan.warehouses.length > 0 ? '（未填坐标，按区就近，不显示距离）' : ''}
+      </p>
+      <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 900 }} columns={[
+        { title: '物资', render: (_, r) => r.line.name || categoryLabel(categories.get(r.line.category), r.line.category), onCell: lineCell },
+        { title: '需求', render: (_, r) => `${r.line.requested} ${unit(r.line)}`, align: 'right', onCell: lineCell },
+        { title: '拟预留', render: (_, r) => r.line.reserved, align: 'right', onCell: lineCell },
+        { title: '缺口', render: (_, r) => (Number(r.line.shortfall) > 0 ? <b style={{ color: '#cf1322' }}>{r.line.shortfall}</b> : '0'), align: 'right', onCell: lineCell },
+        { title: '出库仓库', render: (_, r) => r.pick?.warehouseName ?? <span style={{ color: '#cf1322' }}>无可用库存</span> },
+        { title: '距离', render: (_, r) => (r.pick?.distanceKm ? `${r.pick.distanceKm} km` : '—'), align: 'right' },
+        { title: '批号', render: (_, r) => r.pick?.lot ?? '—' },
+        { title: '有效期至', render: (_, r) => r.pick?.expiresOn ?? '—' },
+        { title: '本仓数量', render: (_, r) => r.pick?.quantity ?? '—', align: 'right' },
+      ]} />
+    </Card>
+  );
+}
+
+function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: (a: Allocation | null) => void }) {
+  const { categories, warehouses } = useCatalog();
+  const warehouseName = (code: string) => warehouses.find((w) => w.code === code)?.name ?? code;
   const [busy, run] = useAction();
   const { message } = App.useApp();
   const shortfall = allocation.lines.some((l) => Number(l.shortfall) > 0);
@@ -86,7 +163,7 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
       <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 800 }} columns={[
         { title: '物资', render: (_, r) => categoryLabel(categories.get(r.line.category), r.line.category), onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
         { title: '需求', render: (_, r) => r.line.requested, align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
-        { title: '出库仓库', render: (_, r) => r.pick?.warehouse ?? '—' },
+        { title: '出库仓库', render: (_, r) => (r.pick ? warehouseName(r.pick.warehouse) : '—') },
         { title: '批号', render: (_, r) => r.pick?.lot ?? '—' },
         { title: '有效期', render: (_, r) => r.pick?.expiresOn ?? '—' },
         { title: '预留', render: (_, r) => r.pick?.quantity ?? '0', align: 'right' },

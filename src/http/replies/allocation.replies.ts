@@ -57,6 +57,32 @@ export const Allocation = named(
   }),
   'An allocation order (调拨单) with its lines, picks and dispatches',
 );
+const km = decimal.nullable().meta({ description: 'great-circle distance from the destination in km; null without the destination\'s coordinates', examples: ['12.4'] });
+export const AllocationPreview = named(
+  'AllocationPreview',
+  z.strictObject({
+    dryRun: z.literal(true),
+    outcome: z.enum(['RESERVED', 'AWAITING_OVERRIDE', 'INSUFFICIENT_STOCK']).meta({ description: 'what POST /allocations with this body would do now; INSUFFICIENT_STOCK is its 409' }),
+    reservesNow: z.boolean().meta({ description: 'false when nothing would be reserved yet (refused, or all-or-nothing awaiting an override)' }),
+    covered: z.boolean(),
+    destination,
+    priority: z.int(),
+    allOrNothing: z.boolean(),
+    kit: z.strictObject({ code, version: z.int(), people: z.int() }).nullable(),
+    lines: z.array(
+      z.strictObject({
+        category: code,
+        name: z.string(),
+        requested: quantity,
+        reserved: quantity.meta({ description: 'what would be reserved' }),
+        shortfall: quantity,
+        picks: z.array(z.strictObject({ warehouse: code, warehouseName: z.string(), lot: z.string().nullable(), expiresOn: date.nullable(), quantity, protected: quantity, distanceKm: km })),
+      }),
+    ),
+    warehouses: z.array(z.strictObject({ code, name: z.string(), district: z.string().nullable(), distanceKm: km })).meta({ description: 'the warehouses the plan takes from, nearest first' }),
+  }),
+  'The plan of an allocation order (dryRun=true): the same matching as the order, nothing written',
+);
 export const Dispatched = named('DispatchedAllocation', Allocation.extend({ documents: z.array(z.strictObject({ warehouse: code, documentId: id })) }));
 
 export const AllocationPage = page(

@@ -3,7 +3,7 @@ import {
   allocationBody, allocationsQuery, cancelBody, deliverBody, dispatchBody, kitBody, kitsQuery, pickListQuery, summaryQuery,
 } from '../../allocation/index.js';
 import { created, declaredCharset, dryRunQuery, ok, route } from '../route.js';
-import { Allocation, AllocationPage, AllocationSummary, Dispatched, Expired, Kit, KitPage, PickList, SavedKit } from '../replies/allocation.replies.js';
+import { Allocation, AllocationPage, AllocationPreview, AllocationSummary, Dispatched, Expired, Kit, KitPage, PickList, SavedKit } from '../replies/allocation.replies.js';
 import { ImportResult } from '../replies/stock.replies.js';
 
 const PLANNERS = ['admin', 'dispatcher'] as const;
@@ -37,9 +37,10 @@ export function allocationRoutes({ allocations }: Services, maxRows: number) {
     }),
     route({
       method: 'post', path: '/allocations', tag: 'allocations', roles: PLANNERS,
-      summary: 'Order supplies to a destination (lines and/or a kit scaled to people): matched nearest warehouse first, FEFO, above reserve quotas, and reserved in one transaction',
-      body: allocationBody, reply: Allocation, responses: { 201: ORDER },
-      handle: async ({ actor, body }) => created(await allocations.orders.create(actor, body)),
+      summary: 'Order supplies to a destination (lines and/or a kit scaled to people): matched nearest warehouse first, FEFO, above reserve quotas, and reserved in one transaction; `dryRun=true` only shows that plan',
+      body: allocationBody, query: dryRunQuery, reply: Allocation, otherReplies: { 200: AllocationPreview },
+      responses: { 200: 'dryRun=true: the plan the same body would reserve now, writing nothing: {dryRun, outcome, reservesNow, covered, lines: [{category, name, requested, reserved, shortfall, picks: [{warehouse, warehouseName, lot, expiresOn, quantity, distanceKm}]}], warehouses}', 201: ORDER },
+      handle: async ({ actor, body, query }) => (query.dryRun ? ok(await allocations.orders.preview(actor, body)) : created(await allocations.orders.create(actor, body))),
     }),
     route({
       method: 'get', path: '/allocations', tag: 'allocations', roles: READERS, summary: 'Allocation orders; keepers see those that take stock from their warehouses',
