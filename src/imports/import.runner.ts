@@ -200,7 +200,7 @@ async function checkEveryRecord<K extends string, Row>(
 }
 
 /** Runs `work` with a COPY … FROM STDIN open; a failure fails the COPY too, so the connection is usable again. */
-async function withCopy<T>(client: pg.ClientBase, sql: string, work: (copy: Writable) => Promise<T>): Promise<T> {
+async function withCopy<T>(client: pg.ClientBase, sql: string, work: (copy: Writable & { rowCount: number }) => Promise<T>): Promise<T> {
   const copy = client.query(copyFrom(sql));
   const copied = finished(copy);
   copied.catch(() => undefined);
@@ -273,10 +273,13 @@ async function stageRaw<K extends string, Row>(client: pg.ClientBase, format: Im
     if (!shape.lean || keys.includes(null)) return;
     const start = async () => {
       await client.query(`CREATE TEMP TABLE ${RAW} (line integer GENERATED ALWAYS AS IDENTITY (START WITH 2), ${format.columns.map((c) => `"${c.key}" text`).join(', ')}) ON COMMIT DROP`);
-      await withCopy(client, `COPY ${RAW} (${keys.map((key) => `"${key}"`).join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`, async (copy) => {
-        for (const piece of chunksOf(text, COPY_CHUNK_CHARS)) if (!copy.write(piece)) await once(copy, 'drain');
+      let copy: { rowCount: number } = { rowCount: -1 };
+      await withCopy(client, `COPY ${RAW} (${keys.map((key) => `"${key}"`).join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`, async (stream) => {
+        copy = stream;
+        for (const piece of chunksOf(text, COPY_CHUNK_CHARS)) if (!stream.write(piece)) await once(stream, 'drain');
       });
-      const { rows: [check] } = await client.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM ${RAW}`);
+      // The rows COPY stored, from its command tag (set once the COPY has finished).
+      const check = { rows: copy.rowCount };
       await createView(false);
       const problems: FieldProblem[] = [];
       await staged.checkStage?.(client, STAGE, problems, headerOf as (key: string) => string);
