@@ -162,7 +162,7 @@ async function checkEveryRecord<K extends string, Row>(
   text: string,
   options: ImportOptions,
   shape: CsvShape,
-  onHeader: (keys: readonly (K | null)[]) => void,
+  onHeader: (keys: readonly (K | null)[], headerOf: (key: K) => string) => void,
   stage: (line: number, cells: (string | null)[]) => Promise<void> | void,
 ): Promise<Pass<K>> {
   const pass: Pass<K> = { rows: 0, problems: [], duplicates: [], headerOf: (key) => format.columns.find((c) => c.key === key)?.headers[0] ?? key };
@@ -179,7 +179,7 @@ async function checkEveryRecord<K extends string, Row>(
         const positions: Partial<Record<K, number>> = {};
         keys.forEach((key, index) => key && (positions[key] = index));
         reader = new CellsReader<K>(positions, problems, pass.headerOf, shape);
-        onHeader(keys);
+        onHeader(keys, pass.headerOf);
       }
       if (record.problems) {
         problems.push(...record.problems);
@@ -200,7 +200,7 @@ async function checkEveryRecord<K extends string, Row>(
 }
 
 /** Runs `work` with a COPY … FROM STDIN open; a failure fails the COPY too, so the connection is usable again. */
-async function withCopy<T>(client: pg.ClientBase, sql: string, work: (copy: Writable) => Promise<T>): Promise<T> {
+async function withCopy<T>(client: pg.ClientBase, sql: string, work: (copy: Writable & { rowCount: number }) => Promise<T>): Promise<T> {
   const copy = client.query(copyFrom(sql));
   const copied = finished(copy);
   copied.catch(() => undefined);
@@ -235,41 +235,80 @@ async function stageByCopyText<K extends string, Row>(client: pg.ClientBase, for
   });
 }
 
+/** What `stageRaw` already did on the database while Node was still checking the file. */
+interface RawStage<K extends string> {
+  pass: Pass<K>;
+  /** The database's checks ran on the stage and their problems are in `pass.problems`. */
+  stageChecked: boolean;
+  /** The merge's counts when it ran and succeeded (kept only if the file turns out clean). */
+  counts: WriteCounts | null;
+}
+
 /**
  * The file as sent, into a stage of text columns by PostgreSQL's own CSV reader (COPY … CSV), while Node
  * reads and checks every record. Taken only when both readers must agree: the lean splitter read it,
  * every column is known, no `"` inside unquoted text, no row short or skipped; the stage must then hold
  * as many rows. Otherwise null, and nothing of it remains (savepoint).
  * `import_stage` is then a view giving the typed columns (StagedWrite.fromRaw).
+ *
+ * Once the COPY is done, and while Node still checks, the database's checks and the merge run too, on the
+ * view without trimming: their work counts only if Node then finds the file read alike, clean and with no
+ * cell padded (else the merge is rolled back to its savepoint and done again after the checks). A file with
+ * any problem is refused and its transaction rolled back, so nothing of a speculative merge remains.
  */
-async function stageRaw<K extends string, Row>(client: pg.ClientBase, format: ImportFormat<K, Row>, staged: StagedWrite<Row>, text: string, options: ImportOptions): Promise<Pass<K> | null> {
+async function stageRaw<K extends string, Row>(client: pg.ClientBase, format: ImportFormat<K, Row>, staged: StagedWrite<Row>, text: string, options: ImportOptions): Promise<RawStage<K> | null> {
   await client.query('SAVEPOINT import_raw');
   const shape = newShape();
   let copying: Promise<void> | null = null;
   let failed: unknown = null;
-  const checking = checkEveryRecord(format, staged, text, options, shape, (keys) => {
+  let early: { rows: number; problems: FieldProblem[]; merged: boolean; counts: WriteCounts | null } | null = null;
+  const createView = async (padded: boolean) => {
+    // Cells with spaces or tabs around them are trimmed as RowReader trims them; without any, read as they are.
+    const cell = (key: string) => (padded ? `btrim(COALESCE(r."${key}", ''), E' \\t')` : `COALESCE(r."${key}", '')`);
+    const fromRaw = staged.fromRaw!(cell);
+    const typed = staged.columns.map((c) => `${fromRaw[c.name]}::${c.type} AS ${c.name}`).join(', ');
+    await client.query(`CREATE OR REPLACE TEMP VIEW ${STAGE} AS SELECT r.line, ${typed} FROM ${RAW} r`);
+  };
+  const checking = checkEveryRecord(format, staged, text, options, shape, (keys, headerOf) => {
     if (!shape.lean || keys.includes(null)) return;
     const start = async () => {
       await client.query(`CREATE TEMP TABLE ${RAW} (line integer GENERATED ALWAYS AS IDENTITY (START WITH 2), ${format.columns.map((c) => `"${c.key}" text`).join(', ')}) ON COMMIT DROP`);
-      await withCopy(client, `COPY ${RAW} (${keys.map((key) => `"${key}"`).join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`, async (copy) => {
-        for (const piece of chunksOf(text, COPY_CHUNK_CHARS)) if (!copy.write(piece)) await once(copy, 'drain');
+      let copy: { rowCount: number } = { rowCount: -1 };
+      await withCopy(client, `COPY ${RAW} (${keys.map((key) => `"${key}"`).join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`, async (stream) => {
+        copy = stream;
+        for (const piece of chunksOf(text, COPY_CHUNK_CHARS)) if (!stream.write(piece)) await once(stream, 'drain');
       });
+      // The rows COPY stored, from its command tag (set once the COPY has finished).
+      const check = { rows: copy.rowCount };
+      await createView(false);
+      const problems: FieldProblem[] = [];
+      await staged.checkStage?.(client, STAGE, problems, headerOf as (key: string) => string);
+      early = { rows: check!.rows, problems, merged: false, counts: null };
+      if (problems.length > 0) return;
+      await client.query('SAVEPOINT import_merge');
+      early.merged = true;
+      try {
+        early.counts = await staged.merge(client, STAGE, check!.rows);
+      } catch {
+        // A bad value the checks will name (or a real failure, met again when the merge is repeated).
+        await client.query('ROLLBACK TO SAVEPOINT import_merge');
+        early.merged = false;
+      }
     };
     copying = start().catch((error: unknown) => void (failed = error));
   }, () => undefined);
   const pass = await checking.finally(() => copying);
   const agree = copying !== null && failed === null && shape.lean && !shape.looseQuotes && shape.skippedRecords === 0;
-  if (agree) {
-    const { rows: [check] } = await client.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM ${RAW}`);
-    if (check!.rows === pass.rows) {
-      // Cells with spaces or tabs around them are trimmed as RowReader trims them; without any, read as they are.
-      const cell = (key: string) => (shape.padded ? `btrim(COALESCE(r."${key}", ''), E' \\t')` : `COALESCE(r."${key}", '')`);
-      const fromRaw = staged.fromRaw!(cell);
-      const typed = staged.columns.map((c) => `${fromRaw[c.name]}::${c.type} AS ${c.name}`).join(', ');
-      await client.query(`CREATE TEMP VIEW ${STAGE} AS SELECT r.line, ${typed} FROM ${RAW} r`);
-      await client.query('RELEASE SAVEPOINT import_raw');
-      return pass;
+  const done = early as { rows: number; problems: FieldProblem[]; merged: boolean; counts: WriteCounts | null } | null;
+  if (agree && done && done.rows === pass.rows) {
+    if (!shape.padded) {
+      pass.problems.push(...done.problems);
+      return { pass, stageChecked: true, counts: done.counts };
     }
+    if (done.merged) await client.query('ROLLBACK TO SAVEPOINT import_merge');
+    await createView(true);
+    await client.query('RELEASE SAVEPOINT import_raw');
+    return { pass, stageChecked: false, counts: null };
   }
   await client.query('ROLLBACK TO SAVEPOINT import_raw');
   return null;
@@ -294,11 +333,11 @@ async function runStreamed<K extends string, Row>(
     return await inTransaction(em, async (tx) => {
       const client = await transactionConnection(tx);
       const raw = staged.fromRaw ? await stageRaw(client, format, staged, text, options) : null;
-      const { rows, problems, duplicates, headerOf } = raw ?? (await stageByCopyText(client, format, staged, text, options));
+      const { rows, problems, duplicates, headerOf } = raw?.pass ?? (await stageByCopyText(client, format, staged, text, options));
       options.onProgress?.('writing', rows, rows);
-      await staged.checkStage?.(client, STAGE, problems, headerOf as (key: string) => string);
+      if (!raw?.stageChecked) await staged.checkStage?.(client, STAGE, problems, headerOf as (key: string) => string);
       if (problems.length) await rejectWithLines(format.kind, text, problems, duplicates, options.listProblems ?? MAX_LISTED_PROBLEMS);
-      const counts = await staged.merge(client, STAGE, rows);
+      const counts = raw?.counts ?? (await staged.merge(client, STAGE, rows));
       const report: ImportReport = { kind: format.kind, rows, dryRun: options.dryRun, encoding, ...counts };
       if (options.dryRun) throw new DryRunRollback(report);
       await tx.execute('INSERT INTO import_runs (kind, user_id, source, rows, inserted, updated, unchanged) VALUES (?, ?, ?, ?, ?, ?, ?)', [

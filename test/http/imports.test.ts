@@ -80,6 +80,21 @@ describe('catalog import', () => {
     expect(await countCategories()).toBe(before);
   });
 
+  it('a bad row only the service refuses (PostgreSQL would store it) still writes and changes nothing', async () => {
+    // The merge may already have run beside the row checks; it must not survive their refusal.
+    const before = await countCategories();
+    const nameBefore = await app.sql("SELECT name FROM categories WHERE code = 'T-00001'");
+    const lines = catalogCsv(2000).split('\n');
+    lines[1] = lines[1]!.replace('帐篷 1型', '帐篷 1型 改名');
+    lines[1501] = lines[1501]!.replace(',顶,0,', ',斤斤,0,');
+    lines[1801] = lines[1801]!.replace(',否,', ',也许,');
+    const reply = await app.request('POST', '/imports/catalog', { raw: lines.join('\n') });
+    expect(reply.status).toBe(422);
+    expect((reply.body.error.details as { line: number; field: string }[]).map((p) => [p.line, p.field])).toEqual([[1502, '计量单位'], [1802, '批次管理']]);
+    expect(await countCategories()).toBe(before);
+    expect(await app.sql("SELECT name FROM categories WHERE code = 'T-00001'")).toEqual(nameBefore);
+  });
+
   it('names the real line of a bad row after blank lines and quoted multi-line cells', async () => {
     const csv = `${CATALOG_HEADER}\nML-1,多行规格,生活保障物资,帐篷,顶,0,否,"第一行\n第二行"\n\nML-2,坏行,生活保障物资,帐篷,顶,0,不知道,\n`;
     const reply = await app.request('POST', '/imports/catalog', { raw: csv });
