@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decimal } from '../shared/decimal.js';
+import { QUANTITY_MAX } from '../shared/amounts.js';
 import { type FieldProblem, ValidationError } from '../shared/errors.js';
 import { readCodeReference } from '../catalog/index.js';
 import { type ColumnSpec, type ImportFormat, RowReader } from '../imports/index.js';
@@ -63,7 +64,7 @@ export function kitImport(userId: string | null): ImportFormat<KitKey, KitRow> {
       const name = read.text('name', { required: true, max: 200 });
       const per = read.integer('per', 1, 1_000_000);
       const category = readCodeReference(read, 'category', 'category');
-      const quantity = read.decimal('quantity', { min: new Decimal('0.001'), max: new Decimal('999999999999.999'), maxScale: 3 });
+      const quantity = read.decimal('quantity', { min: new Decimal('0.001'), max: QUANTITY_MAX, maxScale: 3 });
       if (problems.length > before) return null;
       return { kit: kit!, name: name!, per: per!, category: category!, quantity: quantity! };
     },

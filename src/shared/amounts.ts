@@ -4,6 +4,8 @@ import { Decimal } from './decimal.js';
 export const MONEY_SCALE = 2;
 /** Quantities carry at most three decimals (kg, t, L, m³). */
 export const MAX_QUANTITY_SCALE = 3;
+/** The largest quantity a numeric(15,3) column holds. */
+export const QUANTITY_MAX = new Decimal('999999999999.999');
 
 /**
  * The one canonical way a decimal is written, in JSON and in CSV alike: digits, optionally a decimal

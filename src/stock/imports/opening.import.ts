@@ -11,7 +11,7 @@ import { readCodeReference } from '../../catalog/index.js';
 import { type ColumnSpec, type ImportFormat, RowReader } from '../../imports/index.js';
 import { openingMovements } from '../core/posting.js';
 import { LOT_MAX_LENGTH, throwIfProblems } from '../core/validation.js';
-import { fitsScale } from '../../shared/amounts.js';
+import { QUANTITY_MAX, fitsScale } from '../../shared/amounts.js';
 import { type ChainHeads, occurredAtProblems } from '../posting/ledger.lock.js';
 import { type NewLot, postDocument } from '../posting/ledger.post.js';
 import { ledgerTxOf } from '../posting/ledger.sql.js';
@@ -44,7 +44,6 @@ export function normaliseDate(text: string): string | null {
   return isValidDate(date) ? date : null;
 }
 
-const QUANTITY_MAX = new Decimal('999999999999.999');
 const COST_MAX = new Decimal('999999999999.99');
 
 /** `occurredAt` dates the opening documents (today when absent); it must fall in an open period. */

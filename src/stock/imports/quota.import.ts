@@ -1,7 +1,7 @@
 /** Reserve quotas (储备定额) from CSV: one row per warehouse and category; all rows or none; re-importing changes only what differs. */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decimal } from '../../shared/decimal.js';
-import { fitsScale } from '../../shared/amounts.js';
+import { QUANTITY_MAX, fitsScale } from '../../shared/amounts.js';
 import type { FieldProblem } from '../../shared/errors.js';
 import { readCodeReference } from '../../catalog/index.js';
 import { type ColumnSpec, type ImportFormat, RowReader } from '../../imports/index.js';
@@ -46,7 +46,7 @@ export function quotaImport(userId: string | null): ImportFormat<QuotaKey, Quota
       const before = problems.length;
       const warehouse = readCodeReference(read, 'warehouse', 'warehouse');
       const category = readCodeReference(read, 'category', 'category');
-      const quantity = read.decimal('quantity', { min: new Decimal(0), max: new Decimal('999999999999.999'), maxScale: 3 });
+      const quantity = read.decimal('quantity', { min: new Decimal(0), max: QUANTITY_MAX, maxScale: 3 });
       if (problems.length > before) return null;
       return { warehouse: warehouse!, category: category!, quantity: quantity! };
     },
