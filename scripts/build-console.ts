@@ -5,18 +5,10 @@ import '../src/shared/decimal.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { loadConfig, PROJECT_ROOT } from '../src/config.js';
-import { buildOpenApi } from '../src/http/openapi.js';
-import { allRoutes } from '../src/http/routes/index.js';
-import type { Services } from '../src/services.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import { openApiDocument } from '../src/http/routes/index.js';
 
 export const API_TYPES = resolve(PROJECT_ROOT, 'console', 'src', 'api', 'schema.d.ts');
-
-/** The OpenAPI document exactly as the service serves it, without a database: route handlers never run here. */
-export function openApiDocument(): object {
-  const services = new Proxy({}, { get: () => undefined }) as Services;
-  return buildOpenApi(allRoutes(services, loadConfig({})), '0.1.0');
-}
 
 export async function writeApiTypes(): Promise<void> {
   const ast = await openapiTS(openApiDocument() as Parameters<typeof openapiTS>[0]);

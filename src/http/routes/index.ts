@@ -43,7 +43,7 @@ export function allRoutes(services: Services, config: Config): RouteSpec[] {
 
 /**
  * The document /openapi.json serves, built from the route declarations alone (no database): the handlers
- * are never called, so the services they would use are not needed (scripts/write-openapi.ts, the lint test).
+ * are never called, so the services they would use are not needed (scripts/write-openapi.ts, the console's generated types in scripts/build-console.ts, the lint test).
  */
 export function openApiDocument(): object {
   return buildOpenApi(allRoutes({} as Services, loadConfig({})), API_VERSION);
