@@ -1,8 +1,9 @@
 // PostgreSQL CPU per call of stock_post_document against the bench baseline bench_post: one client,
 // single-line receipts and write-offs alternating over the bench's categories, in autocommit with
 // synchronous_commit off (CPU, not WAL flushes). Two rounds each, after 200 warm-up calls.
+// BATCH=k compares stock_post_batch of k documents per call with stock_post_document, per document.
 // VARIANT=<file.sql> first runs that SQL (e.g. a CREATE OR REPLACE of the function to try a change);
-// EXPLAIN=1 instead prints auto_explain's plan and time of every statement inside two calls.
+// EXPLAIN=time prints the same without row counts for 200 calls (to sum per statement); EXPLAIN=1 instead prints auto_explain's plan and time of every statement inside two calls.
 // Usage: N=2000 npx tsx bench/ledger-function.ts
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -46,11 +47,30 @@ try {
     console.log(`${label}: PG CPU ${((cpu / N) * 1e6).toFixed(0)} µs/call, wall ${(Number(process.hrtime.bigint() - t) / 1e6 / N).toFixed(2)} ms`);
   };
   await c.query('SET synchronous_commit = off');
-  if (process.env.EXPLAIN) {
+  // BATCH=k: stock_post_batch with k documents per call (group commit), CPU per document.
+  const batch = Number(process.env.BATCH ?? 0);
+  if (batch > 0) {
+    for (let r = 0; r < 2; r++) {
+      for (const [label, k] of [[`stock_post_batch x${batch}`, batch], ['stock_post_document  ', 1]] as const) {
+        let i = 0;
+        const before = cpuSecondsOf(pid);
+        for (let b = 0; b < N / k; b++) {
+          const items = Array.from({ length: k }, () => `{"shipment":false,"p":${JSON.stringify(payload(i++))}}`);
+          const text = k === 1 ? 'SELECT stock_post_document($1::jsonb) AS reply' : 'SELECT stock_post_batch($1::jsonb) AS reply';
+          const value = k === 1 ? items[0]!.slice(items[0]!.indexOf('"p":') + 4, -1) : `[${items.join(',')}]`;
+          await c.query({ name: k === 1 ? 'p' : 'q', text, values: [value] });
+        }
+        console.log(`${label}: PG CPU ${(((cpuSecondsOf(pid) - before) / N) * 1e6).toFixed(0)} µs/document`);
+      }
+    }
+  }
+  if (batch > 0) {
+    // measured above
+  } else if (process.env.EXPLAIN) {
     for (let i = 0; i < 50; i++) await c.query({ name: 'p', text: 'SELECT stock_post_document($1::jsonb) AS reply', values: [JSON.stringify(payload(i))] });
-    await c.query("LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET auto_explain.log_analyze = on; SET client_min_messages = log");
+    await c.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET auto_explain.log_analyze = ${process.env.EXPLAIN === 'time' ? 'off' : 'on'}; SET client_min_messages = log`);
     c.on('notice', (n) => console.log(n.message));
-    for (let i = 50; i < 52; i++) await c.query({ name: 'p', text: 'SELECT stock_post_document($1::jsonb) AS reply', values: [JSON.stringify(payload(i))] });
+    for (let i = 50; i < (process.env.EXPLAIN === 'time' ? 250 : 52); i++) await c.query({ name: 'p', text: 'SELECT stock_post_document($1::jsonb) AS reply', values: [JSON.stringify(payload(i))] });
   } else {
     for (let r = 0; r < 2; r++) {
       await run('stock_post_document', async (i) => {

@@ -32,7 +32,8 @@ import {
   BASELINE_FUNCTION_SQL, type Op, type Universe, backendPids, baselineOp, baselineValues, cpuSecondsOf, oneCategoryWorkload, requestOf, runConcurrently, workload,
 } from './ledger.workload.js';
 
-const config = loadConfig({});
+// POSTING_GROUP_COMMIT from the environment (0: off) is passed on to the service; the rest are defaults.
+const config = loadConfig(process.env.POSTING_GROUP_COMMIT ? { POSTING_GROUP_COMMIT: process.env.POSTING_GROUP_COMMIT } : {});
 
 /** The service alone in this process (the child): HTTP on an ephemeral port, the port on stdout. */
 async function serve(url: string): Promise<void> {
@@ -157,6 +158,13 @@ export async function baselineRun(url: string, ops: Op[], clients: number, userI
   }
 }
 
+/** The service's group-commit counters from /metrics: transactions sent for optimistic postings, and the documents in them. */
+async function postingCommits(port: number): Promise<{ transactions: number; documents: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (what: string) => Number(new RegExp(`relief_ledger_posting_commits\\{what="${what}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { transactions: value('transactions'), documents: value('documents') };
+}
+
 export function report(label: string, movements: number, run: Run): void {
   const perMovement = (seconds: number) => fmt((seconds / movements) * 1e6);
   const service = run.cpu.service > 0 ? `, service ${perMovement(run.cpu.service)}` : '';
@@ -217,12 +225,15 @@ async function compare(label: string, ops: Op[], clients: number, urls: { app: s
   report('bare koa + one round trip        ', ops.length, viaKoa);
   const server = await startServer(urls.app);
   let service: Run;
+  let commits: { transactions: number; documents: number };
   try {
     service = await httpRun(ops, clients, client(server.port, users.token, clients), server.pid, urls.app);
+    commits = await postingCommits(server.port);
   } finally {
     await server.stop();
   }
   report('HTTP service                     ', ops.length, service);
+  console.log(`  group commit: ${fmt(commits.documents)} postings in ${fmt(commits.transactions)} transactions, ${fmt(commits.documents / Math.max(1, commits.transactions), 1)} per commit`);
   const rate = (run: Run) => ops.length / run.seconds;
   const figures = { pg: rate(bare), koa: rate(viaKoa), service: rate(service) };
   console.log(`  ratio: ${fmt(figures.service / figures.koa, 2)} of bare koa + one round trip, ${fmt(figures.service / figures.pg, 2)} of bare pg one round trip`);

@@ -28,6 +28,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOAD_SAMPLE_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  POSTING_GROUP_COMMIT: z.coerce.number().int().min(0).max(64).default(2),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(500_000),
   JSON_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
@@ -59,6 +60,11 @@ export interface Config {
   logLevel: string;
   loadSampleData: boolean;
   dbPoolMax: number;
+  /**
+   * Group commit of postings: how many batches of postings may be with the database at once (each one
+   * transaction, one commit); 0 sends every posting alone.
+   */
+  postingGroupCommit: number;
   /** How long a request waits behind another running under the same Idempotency-Key before a 409. */
   idempotencyWaitMs: number;
   /** An allocation's reservation not dispatched within this many hours is released. */
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     loadSampleData: e.LOAD_SAMPLE_DATA === 'true',
     dbPoolMax: e.DB_POOL_MAX,
+    postingGroupCommit: e.POSTING_GROUP_COMMIT,
     idempotencyWaitMs: e.IDEMPOTENCY_WAIT_MS,
     allocationReservationHours: e.ALLOCATION_RESERVATION_HOURS,
     limits: { importBytes: e.IMPORT_MAX_BYTES, importRows: e.IMPORT_MAX_ROWS, jsonBytes: e.JSON_MAX_BYTES },

@@ -1,6 +1,6 @@
 /**
  * GET /metrics in the Prometheus text format: requests and their latency by route template and status
- * (observed by the HTTP layer), the database pool, and — read from the database at each scrape — the
+ * (observed by the HTTP layer), the database pool, the group commit of postings, and — read from the database at each scrape — the
  * stock documents and movements posted and the claims by status. One registry per service instance.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -23,7 +23,11 @@ export class Metrics implements RequestObserver {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(private readonly orm: MikroORM) {
+  /** `postings`: the group commit's counts of batches sent and documents in them. */
+  constructor(
+    private readonly orm: MikroORM,
+    postings: { readonly batches: number; readonly documents: number; readonly resent: number } = { batches: 0, documents: 0, resent: 0 },
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'relief_' });
     this.requests = new Counter({ name: 'relief_http_requests_total', help: 'HTTP requests by method, route template and status', labelNames: ['method', 'route', 'status'], registers });
@@ -53,6 +57,17 @@ export class Metrics implements RequestObserver {
       collect() {
         const p = pool();
         this.set(p?.numPendingAcquires() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'relief_ledger_posting_commits',
+      help: 'Optimistic postings sent to the database (group commit): transactions, the documents they carried, and documents sent again alone after their batch statement failed',
+      labelNames: ['what'],
+      registers,
+      collect() {
+        this.set({ what: 'transactions' }, postings.batches);
+        this.set({ what: 'documents' }, postings.documents);
+        this.set({ what: 'resent_alone' }, postings.resent);
       },
     });
     const sql = <T>(query: string) => this.orm.em.fork().getConnection().execute<T[]>(query);

@@ -10,7 +10,7 @@ import { Metrics } from './metrics.js';
 import { PayoutsService } from './payouts/index.js';
 import { ReportsService } from './reports/index.js';
 import { todayInCity } from './shared/dates.js';
-import { StockService } from './stock/index.js';
+import { StockService, enableGroupCommit } from './stock/index.js';
 import { SessionsService, UsersService } from './users/index.js';
 
 /** Every service, built once from the database; the HTTP routes and the CLI both take this object. */
@@ -42,10 +42,11 @@ export interface Services {
 }
 
 /** A bad policy file throws here, naming the file and the field, so the service does not start. */
-export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours' | 'ledgerDigest' | 'sessionIdleMs'>>): Services {
+export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'idempotencyWaitMs'> & Partial<Pick<Config, 'backup' | 'allocationReservationHours' | 'ledgerDigest' | 'sessionIdleMs' | 'postingGroupCommit'>>): Services {
   const em = orm.em;
   const policies = loadPolicies(config.paths.policies);
   const stock = new StockService(em);
+  const postings = enableGroupCommit(em, config.postingGroupCommit ?? 2);
   const payouts = new PayoutsService(em, policies);
   return {
     orm,
@@ -70,6 +71,6 @@ export function buildServices(orm: MikroORM, config: Pick<Config, 'paths' | 'ide
     // The backup reads through a connection of its own, so it needs the URL rather than the pool.
     backups: new BackupService(() => orm.config.get('clientUrl')!, config.backup ?? { dir: null, everyMs: null, keep: 7 }),
     allocations: new AllocationService(em, stock, { reservationHours: config.allocationReservationHours ?? 48 }),
-    metrics: new Metrics(orm),
+    metrics: new Metrics(orm, postings.sent),
   };
 }

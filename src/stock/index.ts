@@ -14,4 +14,4 @@ export { STOCK_LEVEL_READERS } from './stock.access.js';
 export { SYSTEM_USER } from './posting/ledger.post.js';
 export * from './stock.schemas.js';
 export { AllocationLedger, type AllocationShipment, type LedgerLock } from './posting/allocation.post.js';
-export { inLedgerTransaction, readerOf, type LedgerTx } from './posting/ledger.sql.js';
+export { enableGroupCommit, inLedgerTransaction, readerOf, type LedgerTx } from './posting/ledger.sql.js';

@@ -16,6 +16,7 @@ import { Migration20261220000601AllocationHistory } from './Migration20261220000
 import { Migration20261220000602ApprovedAdvances } from './Migration20261220000602ApprovedAdvances.js';
 import { Migration20261220000500Sessions } from './Migration20261220000500Sessions.js';
 import { Migration20261220000150TransferShipInOneCall } from './Migration20261220000150TransferShipInOneCall.js';
+import { Migration20261220000700PostInBatches } from './Migration20261220000700PostInBatches.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -39,4 +40,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261220000602ApprovedAdvances', class: Migration20261220000602ApprovedAdvances },
   { name: 'Migration20261220000500Sessions', class: Migration20261220000500Sessions },
   { name: 'Migration20261220000150TransferShipInOneCall', class: Migration20261220000150TransferShipInOneCall },
+  { name: 'Migration20261220000700PostInBatches', class: Migration20261220000700PostInBatches },
 ];

@@ -10,6 +10,7 @@ import { ConflictError, assert } from '../../shared/errors.js';
 import { formatNode, transitNode } from '../core/nodes.js';
 import type { DocumentType, MovementLine } from '../core/movement.js';
 import { type LedgerLock, takeDocumentId } from './ledger.lock.js';
+import type { PostingFunction } from './ledger.batch.js';
 import { type LedgerTx, SHORTAGE_SQLSTATE, StaleSnapshot } from './ledger.sql.js';
 
 /** The user recorded on movements written by the system itself (CLI imports, sample data). */
@@ -129,8 +130,6 @@ interface PostReply {
   hashes: string[];
 }
 
-const POST_SQL = 'SELECT stock_post_document($1::jsonb) AS reply';
-const POST_SHIPMENT_SQL = 'SELECT stock_post_transfer_shipment($1::jsonb) AS reply';
 
 /**
  * The transfer id a shipment posted optimistically names its TRANSIT node with: its document id,
@@ -148,7 +147,7 @@ export const PENDING_TRANSFER_ID = '0';
  * StaleSnapshot when what the document was validated against changed: the caller validates again.
  */
 export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[], newLots: readonly NewLot[] = []): Promise<PostedDocument> {
-  return posted(tx, lock, header, movements, newLots, { name: 'stock_post', sql: POST_SQL });
+  return posted(tx, lock, header, movements, newLots, 'document');
 }
 
 /**
@@ -158,7 +157,7 @@ export async function postDocument(tx: LedgerTx, lock: LedgerLock, header: Docum
  */
 export async function postTransferShipment(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[]): Promise<PostedDocument> {
   assert(header.type === 'TRANSFER_SHIP', 'a transfer shipment');
-  const document = await posted(tx, lock, header, movements, [], { name: 'stock_post_shipment', sql: POST_SHIPMENT_SQL });
+  const document = await posted(tx, lock, header, movements, [], 'shipment');
   const transit = transitNode(document.id);
   return {
     ...document,
@@ -167,7 +166,7 @@ export async function postTransferShipment(tx: LedgerTx, lock: LedgerLock, heade
   };
 }
 
-async function posted(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[], newLots: readonly NewLot[], call: { name: string; sql: string }): Promise<PostedDocument> {
+async function posted(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, movements: readonly MovementLine[], newLots: readonly NewLot[], fn: PostingFunction): Promise<PostedDocument> {
   const recordedAt = new Date();
   const ids = movements.map(() => randomUUID());
   const payload = {
@@ -193,7 +192,7 @@ async function posted(tx: LedgerTx, lock: LedgerLock, header: DocumentHeader, mo
   };
   let reply: PostReply;
   try {
-    [{ reply }] = (await tx.post<{ reply: PostReply }>(call.name, call.sql, [JSON.stringify(payload)])) as [{ reply: PostReply }];
+    reply = await tx.post<PostReply>(fn, JSON.stringify(payload));
   } catch (error) {
     const pg = error as { code?: string; detail?: string };
     if (pg.code === SHORTAGE_SQLSTATE) refuseShortage(lock, JSON.parse(pg.detail!) as Shortage[]);

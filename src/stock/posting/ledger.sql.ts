@@ -3,7 +3,8 @@
  * few hand-written statements, and the ORM's transaction and query machinery cost more CPU per
  * request than PostgreSQL spends running them. The hot statements are named prepared statements,
  * parsed and planned once per connection instead of once per request. A one-posting transaction is
- * first tried as one call in autocommit (no BEGIN, no COMMIT round trip): see LedgerTransactionOptions.
+ * first tried as one call in autocommit (no BEGIN, no COMMIT round trip): see LedgerTransactionOptions;
+ * postings tried so that arrive together share that call and its commit (group commit, ledger.batch.ts).
  */
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
@@ -11,6 +12,7 @@ import { transactionConnection } from '../../db/raw-connection.js';
 import { afterRequestCommit, forkOf, requestTransaction } from '../../db/request-transaction.js';
 import { retrying } from '../../db/transaction.js';
 import { DomainError, assert } from '../../shared/errors.js';
+import { type Connections, PostingBatcher, type PostingFunction, postingStatement } from './ledger.batch.js';
 
 /** What ledger code needs of a transaction. SQL uses `?` placeholders, as EntityManager.execute does. */
 export interface LedgerTx {
@@ -28,8 +30,12 @@ export interface LedgerTx {
    * statement ends the attempt (NeedsLock) and the work runs again under the lock.
    */
   readonly optimistic: boolean;
-  /** Runs the posting statement: in an optimistic attempt, the one statement it sends. */
-  post<T = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<T[]>;
+  /**
+   * Calls a posting function (stock_post_document, stock_post_transfer_shipment) with its jsonb
+   * payload and gives its reply. In an optimistic attempt, the one statement it sends, through group
+   * commit (ledger.batch.ts).
+   */
+  post<T>(fn: PostingFunction, payload: string): Promise<T>;
 }
 
 /** The optimistic attempt needs a statement it may not send: the work runs again under the lock. */
@@ -73,28 +79,37 @@ interface Attempt {
   settled: boolean;
 }
 
-function onClient(client: pg.ClientBase, afterCommit: (hook: () => void) => void, optimistic: Attempt | null = null): LedgerTx {
+/** The ledger view of an open transaction on `client`. */
+function onClient(client: pg.ClientBase, afterCommit: (hook: () => void) => void): LedgerTx {
   const prepared = async <T>(name: string, sql: string, params: readonly unknown[]) => (await client.query({ name, text: sql, values: [...params] })).rows as T[];
   return {
     afterCommit,
-    optimistic: optimistic !== null,
-    async execute<T>(sql: string, params: readonly unknown[] = []) {
-      if (optimistic) throw new NeedsLock();
-      return (await client.query(numberPlaceholders(sql), [...params])).rows as T;
-    },
-    async prepared<T>(name: string, sql: string, params: readonly unknown[]) {
-      if (optimistic) throw new NeedsLock();
-      return prepared<T>(name, sql, params);
-    },
-    async post<T>(name: string, sql: string, params: readonly unknown[]) {
-      if (!optimistic) return prepared<T>(name, sql, params);
-      assert(!optimistic.settled, 'an optimistic attempt posts one document');
+    optimistic: false,
+    execute: async <T>(sql: string, params: readonly unknown[] = []) => (await client.query(numberPlaceholders(sql), [...params])).rows as T,
+    prepared,
+    post: async <T>(fn: PostingFunction, payload: string) => (await client.query<{ reply: T }>({ ...postingStatement(fn), values: [payload] })).rows[0]!.reply,
+  };
+}
+
+/**
+ * The ledger view of an optimistic attempt: nothing may be sent but the one posting, which goes
+ * through group commit and runs in autocommit. Any other statement ends the attempt (NeedsLock).
+ */
+function optimisticTx(batcher: PostingBatcher, afterCommit: (hook: () => void) => void, attempt: Attempt): LedgerTx {
+  const needsLock = () => Promise.reject(new NeedsLock());
+  return {
+    afterCommit,
+    optimistic: true,
+    execute: needsLock,
+    prepared: needsLock,
+    async post<T>(fn: PostingFunction, payload: string) {
+      assert(!attempt.settled, 'an optimistic attempt posts one document');
       try {
-        const rows = await prepared<T>(name, sql, params);
-        optimistic.settled = true;
-        return rows;
+        const reply = (await batcher.post(fn, payload)) as T;
+        attempt.settled = true;
+        return reply;
       } catch (error) {
-        if ((error as { code?: string }).code === SHORTAGE_SQLSTATE) optimistic.settled = true;
+        if ((error as { code?: string }).code === SHORTAGE_SQLSTATE) attempt.settled = true;
         throw error;
       }
     },
@@ -113,7 +128,7 @@ export function ledgerTxOf(tx: EntityManager): LedgerTx {
     optimistic: false,
     execute: async <T>(sql: string, params?: readonly unknown[]) => (await onTransaction()).execute<T>(sql, params),
     prepared: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
-    post: async <T>(name: string, sql: string, params: readonly unknown[]) => (await onTransaction()).prepared<T>(name, sql, params),
+    post: async <T>(fn: PostingFunction, payload: string) => (await onTransaction()).post<T>(fn, payload),
   };
 }
 
@@ -158,14 +173,49 @@ export async function inLedgerTransaction<T>(em: EntityManager, work: (tx: Ledge
 
 type Outcome<T> = { done: true; value: T } | { done: false };
 
+const batchers = new WeakMap<object, PostingBatcher>();
+
+/**
+ * Group commit for the optimistic postings on this ORM's pool: at most `connections` batches with
+ * the database at once, each taking what queued meanwhile. Without it (or with 0) each posting is
+ * sent alone as it comes.
+ */
+export function enableGroupCommit(em: EntityManager, connections: number): PostingBatcher {
+  const knex = em.getConnection().getKnex() as Knex;
+  const batcher = new PostingBatcher(poolOf(knex), connections);
+  batchers.set(knex, batcher);
+  return batcher;
+}
+
+/** Connections lent by the ORM's pool, for a PostingBatcher. */
+export function poolConnections(em: EntityManager): Connections {
+  return poolOf(em.getConnection().getKnex() as Knex);
+}
+
+function poolOf(knex: Knex): Connections {
+  return {
+    acquire: async () => (await knex.client.acquireConnection()) as pg.ClientBase,
+    release: async (client) => void (await knex.client.releaseConnection(client)),
+  };
+}
+
+function batcherOf(knex: Knex): PostingBatcher {
+  let batcher = batchers.get(knex);
+  if (batcher === undefined) {
+    batcher = new PostingBatcher(poolOf(knex), 0);
+    batchers.set(knex, batcher);
+  }
+  return batcher;
+}
+
 async function onConnection<T>(em: EntityManager, work: (tx: LedgerTx) => Promise<T>, optimistic: boolean): Promise<T> {
   const knex = em.getConnection().getKnex() as Knex;
+  if (optimistic) {
+    const outcome = await optimisticAttempt(batcherOf(knex), work);
+    if (outcome.done) return outcome.value;
+  }
   const client = (await knex.client.acquireConnection()) as pg.ClientBase;
   try {
-    if (optimistic) {
-      const outcome = await optimisticAttempt(client, work);
-      if (outcome.done) return outcome.value;
-    }
     return await locked(client, work);
   } finally {
     await knex.client.releaseConnection(client);
@@ -173,11 +223,11 @@ async function onConnection<T>(em: EntityManager, work: (tx: LedgerTx) => Promis
 }
 
 /** No BEGIN: the posting statement is the transaction. Anything short of the database's answer to it ends the attempt. */
-async function optimisticAttempt<T>(client: pg.ClientBase, work: (tx: LedgerTx) => Promise<T>): Promise<Outcome<T>> {
+async function optimisticAttempt<T>(batcher: PostingBatcher, work: (tx: LedgerTx) => Promise<T>): Promise<Outcome<T>> {
   const hooks: (() => void)[] = [];
   const attempt: Attempt = { settled: false };
   try {
-    const value = await work(onClient(client, (hook) => hooks.push(hook), attempt));
+    const value = await work(optimisticTx(batcher, (hook) => hooks.push(hook), attempt));
     for (const hook of hooks) hook();
     return { done: true, value };
   } catch (error) {
