@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../db/idempotency.store.js';
 import type { RequestObserver } from '../metrics.js';
 import type { Actor } from '../shared/actor.js';
-import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError, assert } from '../shared/errors.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './session-cookies.js';
 import { sameSecret } from '../users/index.js';
@@ -48,14 +48,24 @@ const MAX_IDEMPOTENCY_KEY = 200;
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
-  const router = new Router();
   const throttle = new AuthThrottle(deps.authThrottle ?? { failures: 20, windowMs: 60_000 });
+  // One router per first path segment: a request is matched against the few routes under its own
+  // segment instead of testing every route's pattern in turn.
+  const routers = new Map<string, Router>();
   for (const spec of deps.routes) {
+    const segment = firstSegment(spec.path);
+    assert(!segment.startsWith(':'), `a route's first path segment is fixed: ${spec.path}`);
+    let router = routers.get(segment);
+    if (router === undefined) routers.set(segment, (router = new Router()));
     router[spec.method](spec.path, (ctx) => {
       ctx.state.route = spec.path;
       return handle(ctx, spec, deps, throttle);
     });
   }
+  const bySegment = (middleware: (router: Router) => Koa.Middleware): Koa.Middleware => {
+    const table = new Map([...routers].map(([segment, router]) => [segment, middleware(router)]));
+    return (ctx, next) => (table.get(firstSegment(ctx.path)) ?? passOn)(ctx, next);
+  };
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -73,11 +83,19 @@ export function createApp(deps: AppDeps): Koa {
     ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
   });
   app.use(errorMiddleware);
-  app.use(router.routes());
+  app.use(bySegment((router) => router.routes() as Koa.Middleware));
   if (deps.console) app.use(deps.console);
-  app.use(router.allowedMethods({ throw: false }));
+  app.use(bySegment((router) => router.allowedMethods({ throw: false }) as Koa.Middleware));
   return app;
 }
+
+/** `/claims/:id/assess` → `claims`; lower-cased, as the routers match paths without regard to case. */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return (end < 0 ? path.slice(1) : path.slice(1, end)).toLowerCase();
+}
+
+const passOn: Koa.Middleware = (_ctx, next) => next();
 
 async function authenticate(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: AuthThrottle): Promise<Actor | null> {
   if (spec.roles === 'public') return null;
