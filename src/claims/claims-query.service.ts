@@ -139,6 +139,7 @@ export async function listClaims(ctx: ClaimsContext, actor: Actor, query: ClaimL
   if (query.incidentFrom) add('c.incident_on >= ?', query.incidentFrom);
   if (query.incidentTo) add('c.incident_on <= ?', query.incidentTo);
   if (query.overdue !== undefined) add(query.overdue ? OVERDUE_SQL : `NOT ${OVERDUE_SQL}`, today, today);
+  if (query.batched !== undefined) add(`${query.batched ? '' : 'NOT '}EXISTS (SELECT 1 FROM payout_lines l WHERE l.claim_id = c.id AND l.state = 'PENDING')`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const em = forkOf(ctx.em);
   const from = 'FROM claims c JOIN claim_events e ON e.id = c.event_id';

@@ -121,6 +121,8 @@ export const claimListQuerySchema = z.strictObject({
   incidentFrom: dateText.optional(),
   incidentTo: dateText.optional(),
   overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  batched: z.enum(['true', 'false']).transform((value) => value === 'true').optional()
+    .meta({ description: 'true: only claims with an amount waiting in an open or sent payout batch; false: only claims without one' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });

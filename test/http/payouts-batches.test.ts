@@ -47,6 +47,12 @@ describe('creating a batch', () => {
       expect.objectContaining({ claim: paid.number, code: 'PAID_IN_FULL' }),
     ]);
     expect(reply.body.error.message).toContain(batched.number);
+    // Finance's list of what is left to batch leaves out what already waits in a batch.
+    const list = async (batchedFilter: string) => (await app.request('GET', `/claims?status=APPROVED&batched=${batchedFilter}&event=${typhoon}&limit=500`, { token: people.finance })).body.items.map((c: any) => c.number);
+    const waiting = await approvedClaim(app, people, typhoon, 41, '10.00');
+    expect(await list('false')).toContain(waiting.number);
+    expect(await list('false')).not.toContain(batched.number);
+    expect(await list('true')).toContain(batched.number);
     expect(await app.sql('SELECT count(*)::int AS n FROM payout_batches')).toEqual(before);
     const unknown = await post(app, people.finance, '/payout-batches', { claims: ['LP99999999'] });
     expect(unknown.status).toBe(422);

@@ -221,7 +221,7 @@ interface BatchLine { position: number; claim: string; claimant: string; amount:
 /** Payout batches: batch the approved claims, download the bank file, record the bank's answer. */
 export function Payouts(_: ScreenProps) {
   const batches = useLoad(() => call<Page<Batch>>(api.GET('/payout-batches', { params: { query: { limit: 100 } } })), []);
-  const approved = useLoad(() => call<Page<{ id: string; number: string; claimantName: string; payable: string; remaining: string; dueDates: { payment: string | null } }>>(api.GET('/claims', { params: { query: { status: 'APPROVED', limit: 500 } as never } })), []);
+  const approved = useLoad(() => call<Page<{ id: string; number: string; claimantName: string; payable: string; remaining: string; dueDates: { payment: string | null } }>>(api.GET('/claims', { params: { query: { status: 'APPROVED', batched: 'false', limit: 500 } as never } })), []);
   const [selected, setSelected] = useState<string[]>([]);
   const [busy, run] = useAction();
   const [shown, setShown] = useState<Batch | null>(null);
