@@ -10,7 +10,8 @@
 // baselines and the ratios for both workloads. With --ledger-movements N it then fills one category
 // with N movements and times the first and last page of its 台帐 and the audits.
 // PostgreSQL runs with production settings (fsync on); request logging is off. EMBEDDED_PG_PORT picks its port.
-// Usage: npx tsx bench/ledger.ts [--movements 20000] [--one-category 10000] [--clients 16] [--ledger-movements N]
+// --without-group-commit also runs the service with POSTING_GROUP_COMMIT=0 (each posting its own transaction), in the same run.
+// Usage: npx tsx bench/ledger.ts [--movements 20000] [--one-category 10000] [--clients 16] [--ledger-movements N] [--without-group-commit]
 // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the service process there.
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -223,21 +224,36 @@ async function compare(label: string, ops: Op[], clients: number, urls: { app: s
     await koa.stop();
   }
   report('bare koa + one round trip        ', ops.length, viaKoa);
-  const server = await startServer(urls.app);
-  let service: Run;
+  const service = await serviceRun(ops, clients, urls.app, users.token, 'HTTP service                     ');
+  const rate = (run: Run) => ops.length / run.seconds;
+  if (process.argv.includes('--without-group-commit')) {
+    const alone = await serviceRun(ops, clients, urls.app, users.token, 'HTTP service, group commit off   ', { POSTING_GROUP_COMMIT: '0' });
+    console.log(`  group commit: ${fmt(rate(service) / rate(alone), 2)}× the service without it`);
+  }
+  const figures = { pg: rate(bare), koa: rate(viaKoa), service: rate(service) };
+  console.log(`  ratio: ${fmt(figures.service / figures.koa, 2)} of bare koa + one round trip, ${fmt(figures.service / figures.pg, 2)} of bare pg one round trip`);
+  return figures;
+}
+
+/** The service in a fresh process (its environment extended by `env`), its run reported with its group commits. */
+async function serviceRun(ops: Op[], clients: number, url: string, token: string, label: string, env: Record<string, string> = {}): Promise<Run> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  const server = await startServer(url).finally(() => {
+    for (const name of Object.keys(env)) if (saved[name] === undefined) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+  let run: Run;
   let commits: { transactions: number; documents: number };
   try {
-    service = await httpRun(ops, clients, client(server.port, users.token, clients), server.pid, urls.app);
+    run = await httpRun(ops, clients, client(server.port, token, clients), server.pid, url);
     commits = await postingCommits(server.port);
   } finally {
     await server.stop();
   }
-  report('HTTP service                     ', ops.length, service);
-  console.log(`  group commit: ${fmt(commits.documents)} postings in ${fmt(commits.transactions)} transactions, ${fmt(commits.documents / Math.max(1, commits.transactions), 1)} per commit`);
-  const rate = (run: Run) => ops.length / run.seconds;
-  const figures = { pg: rate(bare), koa: rate(viaKoa), service: rate(service) };
-  console.log(`  ratio: ${fmt(figures.service / figures.koa, 2)} of bare koa + one round trip, ${fmt(figures.service / figures.pg, 2)} of bare pg one round trip`);
-  return figures;
+  report(label, ops.length, run);
+  console.log(`  postings tried in one call: ${fmt(commits.documents)} in ${fmt(commits.transactions)} transactions, ${fmt(commits.documents / Math.max(1, commits.transactions), 1)} per commit`);
+  return run;
 }
 
 const summary = (label: string, f: Figures) =>
