@@ -71,7 +71,9 @@ export function createApp(deps: AppDeps): Koa {
     const started = process.hrtime.bigint();
     const requestId = ctx.get('x-request-id').slice(0, 100) || randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = deps.log.child({ requestId });
+    // Made on first use: most requests log one line, at most, at the end.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= deps.log.child({ requestId })), enumerable: true });
     ctx.set('X-Request-Id', requestId);
     ctx.set(SECURITY_HEADERS);
     if (deps.hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
@@ -80,7 +82,7 @@ export function createApp(deps: AppDeps): Koa {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     // The route template, never the raw path: ids in paths would make a series per claim.
     deps.metrics?.observeRequest(ctx.method, ctx.state.route ?? '(no route)', ctx.status, ms / 1000);
-    ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
+    if (deps.log.isLevelEnabled('info')) ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.actor?.name }, 'request');
   });
   app.use(errorMiddleware);
   app.use(bySegment((router) => router.routes() as Koa.Middleware));
@@ -149,7 +151,8 @@ async function handle(ctx: Context, spec: RouteSpec, deps: AppDeps, throttle: Au
   const raw = spec.method === 'post' || spec.method === 'put' ? await readBody(ctx, spec.csvBody ? deps.limits.importBytes : deps.limits.jsonBytes) : Buffer.alloc(0);
   const run = async (): Promise<Reply> => {
     const { query, body } = readInput(ctx, spec, raw);
-    const reply = spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, log: ctx.state.log, requestId: ctx.state.requestId, koa: ctx });
+    const state = ctx.state;
+    const reply = spec.handle({ actor: actor!, body, query, params: ctx.params as Record<string, string>, raw, get log() { return state.log as Logger; }, requestId: state.requestId, koa: ctx });
     return spec.signIn
       ? reply.catch((error: unknown) => {
           if (error instanceof UnauthenticatedError) throttle.recordFailure(ctx.ip || 'unknown');

@@ -1,4 +1,5 @@
 // Proves that no input gets a 5xx: NUL and lone surrogates in any body, query or path string are a 422 naming the field, every error (401, 403, 404, 405, 409, 413, 422) has one JSON shape with a details array, quantities and amounts are taken only in their canonical form, and a resident ID must name a real province — each refusal writing nothing.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONEY_FORM, QUANTITY_FORM, UNIT_COST_FORM } from '../../src/shared/amounts.js';
 import type { TestApp, TestReply } from '../support/app.js';
@@ -144,6 +145,29 @@ describe('one error shape for every status', () => {
     const users = await count('users');
     const declared = expectError(await app.request('POST', '/users', { body: { name: 'x'.repeat(3 * 1024 * 1024), role: 'finance' } }), 413, 'TOO_LARGE');
     expect(declared.details).toEqual([{ maxBytes: app.config.limits.jsonBytes }]);
+    // Streamed in chunks without a Content-Length: refused once past the limit, still answered with the JSON error.
+    const streamed = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const url = new URL(app.base);
+      const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: '/users', headers: { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+      req.on('error', reject);
+      const chunk = 'x'.repeat(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 48) {
+          sent++;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end('", "role": "finance"}');
+      };
+      req.write('{"name": "');
+      pump();
+    });
+    expect(streamed.status).toBe(413);
+    expect(streamed.body.error).toMatchObject({ code: 'TOO_LARGE', details: [{ maxBytes: app.config.limits.jsonBytes }] });
     expect(await count('users')).toBe(users);
   });
 
