@@ -1,6 +1,7 @@
 // PostgreSQL CPU per call of stock_post_document against the bench baseline bench_post: one client,
 // single-line receipts and write-offs alternating over the bench's categories, in autocommit with
 // synchronous_commit off (CPU, not WAL flushes). Two rounds each, after 200 warm-up calls.
+// SYNC=1 keeps synchronous_commit on (the WAL flush of each commit counted too).
 // BATCH=k compares stock_post_batch of k documents per call with stock_post_document, per document.
 // VARIANT=<file.sql> first runs that SQL (e.g. a CREATE OR REPLACE of the function to try a change);
 // EXPLAIN=time prints the same without row counts for 200 calls (to sum per statement); EXPLAIN=1 instead prints auto_explain's plan and time of every statement inside two calls.
@@ -46,7 +47,7 @@ try {
     const cpu = cpuSecondsOf(pid) - before;
     console.log(`${label}: PG CPU ${((cpu / N) * 1e6).toFixed(0)} µs/call, wall ${(Number(process.hrtime.bigint() - t) / 1e6 / N).toFixed(2)} ms`);
   };
-  await c.query('SET synchronous_commit = off');
+  if (!process.env.SYNC) await c.query('SET synchronous_commit = off');
   // BATCH=k: stock_post_batch with k documents per call (group commit), CPU per document.
   const batch = Number(process.env.BATCH ?? 0);
   if (batch > 0) {

@@ -19,6 +19,7 @@ import { quotaImport } from './imports/quota.import.js';
 import { AUDIT_ROLES } from './stock.access.js';
 import type { BalancesQuery, LedgerQuery } from './stock.schemas.js';
 import { forkOf } from '../db/request-transaction.js';
+import { readerOf } from './posting/ledger.sql.js';
 import { AllocationLedger } from './posting/allocation.post.js';
 
 export class StockService {
@@ -35,7 +36,7 @@ export class StockService {
   private readonly reversalHooks: ReversalHook[] = [];
 
   constructor(private readonly em: EntityManager) {
-    this.chains = new ChainHeads();
+    this.chains = new ChainHeads(readerOf(em));
     this.documents = new DocumentsService(em, this.chains, this.reversalHooks);
     this.transfers = new TransfersService(em, this.chains);
     this.stocktakes = new StocktakesService(em, this.chains);

@@ -1,4 +1,4 @@
-// Proves a posting takes one database round trip once the caches are warm: receipts (lots too) and write-offs send only the stock_post_document call, transfer shipments only stock_post_transfer_shipment (the token lookup is cached), and a refusal found against the cached snapshot is confirmed under the lock with the same reply.
+// Proves a posting takes one database round trip once the caches are warm (after a start, the first posting reads the snapshot of every category and warehouse once): receipts (lots too) and write-offs send only the stock_post_document call, transfer shipments only stock_post_transfer_shipment (the token lookup is cached), and a refusal found against the cached snapshot is confirmed under the lock with the same reply.
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -33,6 +33,19 @@ async function counted(post: () => Promise<{ status: number }>, status = 201): P
 }
 
 describe('one round trip per posting', () => {
+  // First in the file: nothing has been posted since the service started.
+  it('after a start, the first posting reads the whole snapshot once; categories never posted before then post in one call', async () => {
+    const tent = await newCategory(app, 'tent');
+    const rice = await newCategory(app, 'rice');
+    const first = await counted(() => receipt(app, 'WH-A', [{ category: tent, quantity: '10' }]));
+    expect(first).toHaveLength(2);
+    expect(first[0]).toBe('SELECT (SELECT coalesce(json_agg(json_build_array(code, scal');
+    expect(first[1]).toBe('SELECT stock_post_document($1::jsonb) AS reply');
+    expect(await counted(() => receipt(app, 'WH-B', [{ category: rice, quantity: '2.5' }]))).toEqual(['SELECT stock_post_document($1::jsonb) AS reply']);
+    expect(await counted(() => writeOff(app, 'WH-B', [{ category: rice, quantity: '0.5' }]))).toEqual(['SELECT stock_post_document($1::jsonb) AS reply']);
+    await expectLedgerHealthy(app);
+  });
+
   it('receipts, lot receipts and write-offs send one statement once the snapshot and the token are cached', async () => {
     const tent = await newCategory(app, 'tent');
     const water = await newCategory(app, 'water');

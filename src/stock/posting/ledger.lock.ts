@@ -14,7 +14,7 @@ import { type FieldProblem, assert } from '../../shared/errors.js';
 import { todayInCity } from '../../shared/dates.js';
 import { datingProblems } from '../core/periods.js';
 import type { CategoryRule } from '../core/movement.js';
-import { type LedgerTx, NeedsLock } from './ledger.sql.js';
+import { type LedgerTx, NeedsLock, type SqlRunner } from './ledger.sql.js';
 
 /** What a posting validates against: category rules, warehouses, the closed-through date, and fresh document ids. */
 export interface LedgerLock {
@@ -55,6 +55,12 @@ const LOCK_SQL = `
          ARRAY(SELECT nextval('stock_documents_id_seq')::text FROM generate_series(1, $3::int)) AS document_ids,
          (SELECT closed_through FROM gate) AS closed_through`;
 
+// What the lock reads, for every category and warehouse at once (as stock_posting_gate() gives the date).
+const WARM_SQL = `
+  SELECT (SELECT coalesce(json_agg(json_build_array(code, scale, lot_tracked)), '[]') FROM categories) AS rules,
+         (SELECT coalesce(json_agg(json_build_array(code, active)), '[]') FROM warehouses) AS warehouses,
+         (SELECT max(through)::text FROM stock_periods) AS closed_through`;
+
 // Sorted like the lock below, so two postings creating the same heads cannot deadlock.
 const CREATE_HEADS_SQL = `
   INSERT INTO stock_chains (category) SELECT code FROM categories WHERE code = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) ORDER BY code
@@ -75,12 +81,24 @@ export class ChainHeads {
   private readonly rules = new Map<string, CategoryRule | null>();
   private readonly warehouseStates = new Map<string, boolean | null>();
   private closedThrough: string | null | undefined = undefined;
+  private warming: Promise<void> | null = null;
+
+  /**
+   * `reader`: for filling the snapshot with every category, warehouse and the closed-through date in one
+   * read, the first time an optimistic posting misses it, so that postings after a start do not each take
+   * the locked path until their own category has been seen once.
+   */
+  constructor(private readonly reader?: SqlRunner) {}
 
   /** Locks the heads of `categories` (unknown codes are simply absent) and allocates document ids. */
   async lock(tx: LedgerTx, categories: Iterable<string>, warehouses: Iterable<string>, documentCount = 1): Promise<LedgerLock> {
     const codes = [...new Set(categories)].sort();
     const named = [...new Set(warehouses)];
-    if (tx.optimistic) return this.snapshot(codes, named);
+    if (tx.optimistic) {
+      // A failed read is not remembered: the posting takes the locked path, and a later one reads again.
+      if (!this.covers(codes, named) && this.reader) await (this.warming ??= this.warm(this.reader).catch(() => void (this.warming = null)));
+      return this.snapshot(codes, named);
+    }
     if (codes.some((code) => !this.known.has(code))) await tx.execute(CREATE_HEADS_SQL, [JSON.stringify(codes)]);
     const [row] = await tx.prepared<{ heads: HeadRow[]; warehouses: Record<string, boolean>; document_ids: string[]; closed_through: string | null }>('stock_lock', LOCK_SQL, [
       codes,
@@ -107,10 +125,27 @@ export class ChainHeads {
     };
   }
 
+  private covers(codes: readonly string[], named: readonly string[]): boolean {
+    return this.closedThrough !== undefined && codes.every((code) => this.rules.has(code)) && named.every((code) => this.warehouseStates.has(code));
+  }
+
+  /**
+   * Reads the whole snapshot once, outside any lock. What it reads may be out of date by the time a
+   * posting relies on it, like anything remembered here: stock_post_document checks it under the lock.
+   * It fills only what is not yet known, so it never replaces what a locked path read later.
+   */
+  private async warm(reader: SqlRunner): Promise<void> {
+    const [row] = await reader.execute<{ rules: [string, number, boolean][]; warehouses: [string, boolean][]; closed_through: string | null }[]>(WARM_SQL);
+    assert(row !== undefined, 'the snapshot query returns one row');
+    for (const [code, scale, lotTracked] of row.rules) if (!this.rules.has(code)) this.rules.set(code, { code, scale, lotTracked });
+    for (const [code, active] of row.warehouses) if (!this.warehouseStates.has(code)) this.warehouseStates.set(code, active);
+    if (this.closedThrough === undefined) this.closedThrough = row.closed_through;
+  }
+
   /** The lock as last seen, without asking the database; NeedsLock when part of it was never seen. */
   private snapshot(codes: readonly string[], named: readonly string[]): LedgerLock {
     const closedThrough = this.closedThrough;
-    if (closedThrough === undefined || codes.some((code) => !this.rules.has(code)) || named.some((code) => !this.warehouseStates.has(code))) throw new NeedsLock();
+    if (closedThrough === undefined || !this.covers(codes, named)) throw new NeedsLock();
     const rules = new Map<string, CategoryRule>();
     for (const code of codes) {
       const rule = this.rules.get(code);
