@@ -126,4 +126,20 @@ describe('a document failing inside a batch', () => {
     expect(alone.sent).toEqual({ batches: 4, documents: 4, resent: 0 });
     expect(await documentsNamed('GC-C-')).toEqual(['GC-C-0', 'GC-C-1', 'GC-C-2', 'GC-C-3']);
   });
+
+  it('no request is left waiting when the pool fails it: a refused connection rejects every posting queued for it; a failed release loses no reply', async () => {
+    const refusing = new PostingBatcher({ acquire: () => Promise.reject(new Error('pool exhausted')), release: async () => undefined }, 1);
+    const refused = await Promise.allSettled([1, 2, 3].map((i) => refusing.post('document', JSON.stringify(receiptPayload('1', `GC-D-${i}`)))));
+    expect(refused.map((o) => o.status === 'rejected' && (o.reason as Error).message)).toEqual(['pool exhausted', 'pool exhausted', 'pool exhausted']);
+    expect(await documentsNamed('GC-D-')).toEqual([]);
+
+    const pool = poolConnections(app.services.orm.em);
+    const flaky = new PostingBatcher({ acquire: pool.acquire, release: async (client) => {
+      await pool.release(client);
+      throw new Error('release failed');
+    } }, 1);
+    const posted = await Promise.all(['1', '2', '3'].map((quantity, i) => flaky.post('document', JSON.stringify(receiptPayload(quantity, `GC-E-${i}`)))));
+    expect(posted).toMatchObject(Array(3).fill({ status: 'ok' }));
+    expect(await documentsNamed('GC-E-')).toEqual(['GC-E-0', 'GC-E-1', 'GC-E-2']);
+  });
 });

@@ -117,8 +117,11 @@ export class PostingBatcher {
       this.sent.documents += batch.length;
       if (batch.length === 1) await alone(client, batch[0]!);
       else await together(client, batch, this.sent);
+    } catch (error) {
+      // Whatever went wrong, no request is left waiting (settling a settled promise does nothing).
+      for (const item of batch) item.reject(error);
     } finally {
-      await this.pool.release(client);
+      await this.pool.release(client).catch(() => undefined);
     }
   }
 }
