@@ -17,6 +17,7 @@ import { Migration20261220000602ApprovedAdvances } from './Migration202612200006
 import { Migration20261220000500Sessions } from './Migration20261220000500Sessions.js';
 import { Migration20261220000150TransferShipInOneCall } from './Migration20261220000150TransferShipInOneCall.js';
 import { Migration20261220000700PostInBatches } from './Migration20261220000700PostInBatches.js';
+import { Migration20261220000710LeanerPosting } from './Migration20261220000710LeanerPosting.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than discovered on disk, so the same list
@@ -41,4 +42,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261220000500Sessions', class: Migration20261220000500Sessions },
   { name: 'Migration20261220000150TransferShipInOneCall', class: Migration20261220000150TransferShipInOneCall },
   { name: 'Migration20261220000700PostInBatches', class: Migration20261220000700PostInBatches },
+  { name: 'Migration20261220000710LeanerPosting', class: Migration20261220000710LeanerPosting },
 ];
