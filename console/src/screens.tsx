@@ -2,6 +2,7 @@ import type { Screen } from './Shell';
 import { Alerts, Balances, Receipt, Stocktakes, Transfers, WriteOff } from './pages/keeper';
 import { ClaimPage, ClaimQueue, EventSettlement, Intake } from './pages/claims';
 import { Imports, Periods } from './pages/admin';
+import { PayoutFigures, Recoveries } from './pages/finance';
 import { Allocate, Allocations, Payouts, Reports, Users } from './pages/operations';
 
 /** Every screen with the roles that see it: the same roles the API lets through for what the screen does. */
@@ -19,6 +20,8 @@ export const SCREENS: Screen[] = [
   { key: 'claim', title: '案件详情', group: '理赔', roles: ['assessor', 'approver', 'finance', 'admin'], hidden: true, render: ClaimPage },
   { key: 'settlement', title: '事件结算', group: '财务', roles: ['finance'], render: EventSettlement },
   { key: 'payouts', title: '支付批次', group: '财务', roles: ['finance'], render: Payouts },
+  { key: 'recoveries', title: '追偿', group: '财务', roles: ['finance', 'admin'], render: Recoveries },
+  { key: 'payout-figures', title: '赔付统计与赔付率', group: '财务', roles: ['finance', 'admin'], render: PayoutFigures },
   { key: 'reports', title: '报表下载', group: '财务', roles: ['finance', 'keeper', 'admin'], render: Reports },
   { key: 'imports', title: '数据导入', group: '系统', roles: ['admin'], render: Imports },
   { key: 'periods', title: '会计期间', group: '系统', roles: ['admin', 'finance'], render: Periods },

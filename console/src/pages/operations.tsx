@@ -7,6 +7,7 @@ import { categoryLabel, useCatalog } from '../catalog';
 import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, times, today, type Role } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
+import { CancelBatch, ReturnFile, ReturnPayment } from './finance';
 
 interface Pick { warehouse: string; lot: string | null; expiresOn: string | null; quantity: string; open: string; dispatched: string }
 interface Allocation {
@@ -216,7 +217,7 @@ export function Allocations({ actor }: ScreenProps) {
 }
 
 interface Batch { id: string; number: string; status: string; total: string; lineCount: number; createdAt: string; sentOn: string | null; lines?: BatchLine[]; counts?: Record<string, number> }
-interface BatchLine { position: number; claim: string; claimant: string; amount: string; state: string; accountName: string; accountNumber: string; bankName: string }
+interface BatchLine { position: number; claim: string; claimant: string; amount: string; state: string; accountName: string; accountNumber: string; bankName: string; payment?: { id: string; bankReference: string; paidOn: string } }
 
 /** Payout batches: batch the approved claims, download the bank file, record the bank's answer. */
 export function Payouts(_: ScreenProps) {
@@ -269,10 +270,13 @@ function BatchView({ batch, onClose, onReload }: { batch: Batch; onClose: () => 
         <a href={`/payout-batches/${batch.id}/bank-file.xlsx`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（Excel）</a>
         <a href={`/payout-batches/${batch.id}/bank-file.csv`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（CSV）</a>
         {batch.status === 'SENT' && pending.length > 0 && <Button type="primary" onClick={() => setConfirming(true)}>登记银行回单（全部成功）</Button>}
+        {batch.status === 'OPEN' && <CancelBatch batch={batch} onDone={onReload} />}
       </Space>
+      {(batch.status === 'SENT' || batch.status === 'CONFIRMED') && <ReturnFile batch={batch} onDone={onReload} />}
       {batch.status === 'OPEN' && <Alert type="info" showIcon style={{ marginBottom: 12 }} message="下载银行代发文件后批次即标记为已送银行，之后才能登记回单。" />}
       <Table size="small" rowKey="position" pagination={false} dataSource={batch.lines ?? []} scroll={{ x: 800 }}
-        columns={[{ title: '序号', dataIndex: 'position' }, { title: '案件号', dataIndex: 'claim' }, { title: '户名', dataIndex: 'accountName' }, { title: '账号', dataIndex: 'accountNumber' }, { title: '开户行', dataIndex: 'bankName' }, { title: '金额', dataIndex: 'amount', align: 'right' }, { title: '状态', dataIndex: 'state', render: (s: string) => ({ PENDING: '待回单', PAID: '已支付', FAILED: '失败', RETURNED: '退回', CANCELLED: '已取消' })[s] ?? s }]} />
+        columns={[{ title: '序号', dataIndex: 'position' }, { title: '案件号', dataIndex: 'claim' }, { title: '户名', dataIndex: 'accountName' }, { title: '账号', dataIndex: 'accountNumber' }, { title: '开户行', dataIndex: 'bankName' }, { title: '金额', dataIndex: 'amount', align: 'right' }, { title: '状态', dataIndex: 'state', render: (s: string) => ({ PENDING: '待回单', PAID: '已支付', FAILED: '失败', RETURNED: '退回', CANCELLED: '已取消' })[s] ?? s },
+          { title: '', render: (_, l: BatchLine) => (l.state === 'PAID' && l.payment ? <ReturnPayment payment={l.payment.id} claim={l.claim} amount={l.amount} onDone={onReload} /> : null) }]} />
       <Modal open={confirming} title="登记银行回单" onOk={confirm} onCancel={() => setConfirming(false)} okText="登记" cancelText="取消" confirmLoading={busy}>
         <Form form={form} layout="vertical" initialValues={{ paidOn: dayjs(today()) }}>
           <Form.Item label="银行流水号（逐笔加序号）" name="reference" rules={[{ required: true, message: '请填写流水号' }]}><Input aria-label="银行流水号" /></Form.Item>
