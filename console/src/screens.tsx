@@ -3,6 +3,7 @@ import { Alerts, Balances, Receipt, Stocktakes, Transfers, WriteOff } from './pa
 import { ClaimPage, ClaimQueue, EventSettlement, Intake } from './pages/claims';
 import { Imports, Periods } from './pages/admin';
 import { PayoutFigures, Recoveries } from './pages/finance';
+import { Lots, Quotas } from './pages/stock-rules';
 import { Allocate, Allocations, Payouts, Reports, Users } from './pages/operations';
 
 /** Every screen with the roles that see it: the same roles the API lets through for what the screen does. */
@@ -13,6 +14,8 @@ export const SCREENS: Screen[] = [
   { key: 'transfers', title: '仓库调拨', group: '仓储', roles: ['keeper', 'admin'], render: Transfers },
   { key: 'stocktake', title: '盘点', group: '仓储', roles: ['keeper', 'admin'], render: Stocktakes },
   { key: 'alerts', title: '临期与低于定额', group: '仓储', roles: ['keeper', 'admin', 'finance'], render: Alerts },
+  { key: 'lots', title: '批次状态', group: '仓储', roles: ['keeper', 'admin', 'finance', 'dispatcher'], render: Lots },
+  { key: 'quotas', title: '储备定额', group: '仓储', roles: ['keeper', 'admin', 'finance'], render: Quotas },
   { key: 'allocate', title: '物资包调拨', group: '调度', roles: ['dispatcher', 'admin'], render: Allocate },
   { key: 'allocations', title: '调拨单与拣货', group: '调度', roles: ['dispatcher', 'keeper', 'admin'], render: Allocations },
   { key: 'intake', title: '报案受理', group: '理赔', roles: ['assessor'], render: Intake },
