@@ -4,6 +4,7 @@ import { ClaimPage, ClaimQueue, EventSettlement, Intake } from './pages/claims';
 import { Imports, Periods } from './pages/admin';
 import { PayoutFigures, Recoveries } from './pages/finance';
 import { Lots, Quotas } from './pages/stock-rules';
+import { Backups, LedgerAudit } from './pages/system';
 import { Allocate, Allocations, Payouts, Reports, Users } from './pages/operations';
 
 /** Every screen with the roles that see it: the same roles the API lets through for what the screen does. */
@@ -28,5 +29,7 @@ export const SCREENS: Screen[] = [
   { key: 'reports', title: '报表下载', group: '财务', roles: ['finance', 'keeper', 'admin'], render: Reports },
   { key: 'imports', title: '数据导入', group: '系统', roles: ['admin'], render: Imports },
   { key: 'periods', title: '会计期间', group: '系统', roles: ['admin', 'finance'], render: Periods },
+  { key: 'ledger-audit', title: '台帐核验', group: '系统', roles: ['admin', 'finance'], render: LedgerAudit },
+  { key: 'backups', title: '数据备份', group: '系统', roles: ['admin'], render: Backups },
   { key: 'users', title: '用户与权限', group: '系统', roles: ['admin'], render: Users },
 ];
