@@ -145,7 +145,8 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
   const warehouseName = (code: string) => warehouses.find((w) => w.code === code)?.name ?? code;
   const [busy, run] = useAction();
   const { message } = App.useApp();
-  const shortfall = allocation.lines.some((l) => Number(l.shortfall) > 0);
+  // A shortfall is something to act on only while the order still reserves; once dispatched the table shows what went.
+  const shortfall = ['RESERVED', 'AWAITING_OVERRIDE'].includes(allocation.status) && allocation.lines.some((l) => Number(l.shortfall) > 0);
   const cancel = async () => {
     const reply = await run(() => call<Allocation>(api.POST('/allocations/{id}/cancel', { params: { path: { id: allocation.id } }, body: { reason: '调度员取消' } })));
     if (reply) { message.success('已取消，预留已释放'); onChange(reply); }
@@ -160,7 +161,7 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
     <Card title={<Space>调拨单 {allocation.number}<Tag color="blue">{ALLOCATION_STATUS_ZH[allocation.status] ?? allocation.status}</Tag></Space>}
       extra={<Space>{allocation.status === 'AWAITING_OVERRIDE' && <Button onClick={approve} loading={busy}>批准特批</Button>}{['RESERVED', 'AWAITING_OVERRIDE'].includes(allocation.status) && <Button danger onClick={cancel} loading={busy}>取消并释放预留</Button>}</Space>}>
       {shortfall && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="部分物资库存不足，缺口见下表；可另行调拨或申请特批。" />}
-      <p>目的地：{destName(allocation)}；预留有效至 {allocation.expiresAt?.replace('T', ' ').slice(0, 16)}</p>
+      <p>目的地：{destName(allocation)}{['RESERVED', 'AWAITING_OVERRIDE', 'PARTIALLY_DISPATCHED'].includes(allocation.status) ? `；预留有效至 ${allocation.expiresAt?.replace('T', ' ').slice(0, 16)}` : ''}</p>
       <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 800 }} columns={[
         { title: '物资', render: (_, r) => categoryLabel(categories.get(r.line.category), r.line.category), onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
         { title: '需求', render: (_, r) => r.line.requested, align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
