@@ -64,7 +64,7 @@ function Console({ actor, onSignOut }: { actor: Actor; onSignOut: () => void }) 
   const screen = screens.find((s) => s.key === key) ?? screens[0];
   const [collapsed, setCollapsed] = useState(false);
   // Another screen starts at its top, not where the last one was scrolled to.
-  useEffect(() => scrollTo(0, 0), [screen?.key]);
+  useEffect(() => { window.scrollTo(0, 0); }, [screen?.key]);
   const signOut = async () => {
     await api.DELETE('/session');
     location.hash = '';

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { catalogCsv, warehousesCsv } from '../support/csv.js';
-import { approve, createEvent, INCIDENT_ON, registerAndAssess, residentId, staff } from '../http/claims.fixtures.js';
+import { approve, createEvent, INCIDENT_ON, registerAndAssess, residentId, staff, TODAY } from '../http/claims.fixtures.js';
 
 const CHROMIUM = process.env.RELIEF_CHROMIUM ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -273,12 +273,28 @@ describe.skipIf(!present)('console in a browser', () => {
     await shot(page, 'admin-users');
     await page.context().close();
   }, FLOW_TIMEOUT);
-  it('finance: cancels an open batch with a reason, pays a claim on its page, records a third-party recovery and collects it', async () => {
+  it('finance: cancels an open batch with a reason, pays a claim on its page, records a third-party recovery and collects it; a bad return file is listed by row; a returned payment', async () => {
     const people = await staff(app);
     const event = await createEvent(app, people.assessor, 'CRIMINAL_CASE');
     const walked = await registerAndAssess(app, people, { product: 'CRIMINAL_INJURY', event, idNumber: residentId(2), items: [{ type: 'MEDICAL', invoices: [{ number: 'E2E-CI-1', amount: '5000.00' }] }] });
     await approve(app, people.approver, walked.id);
     const page = await signIn('财务');
+    await go(page, 'payouts');
+    // The confirmed batch of the first flow: a return file with a line for a claim not in it is refused row by row; then the bank returns the payment.
+    await page.getByText('PB00000001').click();
+    await page.locator('input[type=file]').setInputFiles({ name: 'return.csv', mimeType: 'text/csv', buffer: Buffer.from(`用途,状态,银行流水号,交易日期\n${claimNumber},成功,BK20261201-1,${TODAY}\nLP99999999,成功,BK-X,${TODAY}\n`) });
+    await page.getByRole('button', { name: /登记回单文件/ }).click();
+    await visible(page.getByText(/回单文件有 \d+ 处问题/));
+    await visible(page.locator('.ant-table-cell').getByText('LP99999999'));
+    await page.getByText(/回单文件有 \d+ 处问题/).scrollIntoViewIfNeeded();
+    await shot(page, 'finance-return-file');
+    await page.getByRole('button', { name: /登记退回/ }).click();
+    await page.getByLabel('退回原因').fill('账户已销户');
+    await shot(page, 'finance-return-payment');
+    await page.getByRole('button', { name: /确认退回/ }).click();
+    await toast(page, /已登记退回/);
+    const returned = await app.request('GET', '/claims?status=APPROVED', { token: people.finance });
+    expect(returned.body.items.map((c: { number: string }) => c.number)).toContain(claimNumber);
     await go(page, 'payouts');
     await page.locator('tr').filter({ hasText: walked.number }).locator('input[type=checkbox]').check();
     await page.getByRole('button', { name: /生成支付批次/ }).click();

@@ -118,7 +118,7 @@ function ActionDialog({ kind, claim, onClose }: { kind: Kind; claim: ClaimLike; 
         )}
         {kind === 'pay' && (
           <>
-            <p>登记一笔不经支付批次的付款（{ADVANCE_STATUSES.includes(claim.status) ? '已批准未付的预付款' : `应付余额 ${claim.remaining} 元`}）。登记后不能撤销，银行退回须另行登记。</p>
+            <p>登记一笔不经支付批次的付款（{ADVANCE_STATUSES.includes(claim.status) ? '已批准未付的预付款' : `应付余额 ${claim.remaining} 元`}）。登记后不能撤销。</p>
             <Form.Item label="支付日期" name="paidOn" rules={[{ required: true }]}><DatePicker /></Form.Item>
             <Form.Item label="银行流水号" name="reference" rules={[{ required: true, whitespace: true, message: '请填写流水号' }]}><Input aria-label="支付流水号" /></Form.Item>
           </>
