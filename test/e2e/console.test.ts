@@ -352,7 +352,7 @@ describe.skipIf(!present)('console in a browser', () => {
     await assessor.context().close();
   }, FLOW_TIMEOUT);
 
-  it('keeper: reverses a receipt from the 台帐 with a reason; the balance goes back', async () => {
+  it('keeper: reverses a receipt from the 台帐 with a reason, the balance goes back; quarantines a lot', async () => {
     const receipt = await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'DONATION', name: '误录捐赠' }, lines: [{ category: 'T-00003', quantity: '10' }] } });
     expect(receipt.status).toBe(201);
     const page = await signIn('保管员市南');
@@ -369,8 +369,18 @@ describe.skipIf(!present)('console in a browser', () => {
     const original = await app.request('GET', `/documents/${receipt.body.id}`);
     const reversal = await app.request('GET', `/documents/${original.body.reversedByDocumentId}`);
     expect(reversal.body).toMatchObject({ type: 'REVERSAL', reason: '重复录入' });
+    expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'PROCUREMENT', name: '粮油公司' }, lines: [{ category: 'R-00002', quantity: '1.5', lot: 'L2026-01', expiresOn: '2027-06-30' }] } })).status).toBe(201);
     await go(page, 'lots');
+    await choose(page, '批次物资', '大米 2');
+    await page.locator('tr').filter({ hasText: 'L2026-01' }).getByRole('button', { name: /变更状态/ }).click();
+    await page.getByLabel('状态原因').fill('抽检待复核');
+    await shot(page, 'keeper-lot-status');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await toast(page, /已设为隔离待检/);
+    await visible(page.locator('tr').filter({ hasText: 'L2026-01' }).getByText('抽检待复核'));
     await shot(page, 'keeper-lots');
+    const lots = await app.request('GET', '/lots?category=R-00002&warehouse=WH-SN-01');
+    expect(lots.body.items[0]).toMatchObject({ lot: 'L2026-01', status: 'QUARANTINED', statusReason: '抽检待复核' });
     await go(page, 'quotas');
     await shot(page, 'keeper-quotas');
     await page.context().close();

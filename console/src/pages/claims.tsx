@@ -175,6 +175,7 @@ export function ClaimPage({ actor, param }: ScreenProps) {
           { label: '申请人', children: claim.claimant.name }, { label: '身份证号', children: claim.claimant.idNumber }, { label: '电话', children: claim.claimant.phone },
           { label: '出险日', children: claim.incidentOn }, { label: '报案日', children: claim.reportedOn }, { label: '审批时限', children: claim.dueDates.decision ?? '—' },
           { label: '定损金额', children: claim.assessed ?? '—' }, { label: '已批准', children: claim.approved }, { label: '已支付', children: claim.paid },
+          ...(Number(claim.advanceApproved) > 0 ? [{ label: '预付（已批准/已支付）', children: `${claim.advanceApproved} / ${claim.advancePaid}` }] : []),
           { label: '事故经过', children: claim.description, span: 3 },
         ]} />
         {claim.holdReasons?.length ? <Alert type="warning" showIcon message={`暂缓原因：${claim.holdReasons.join('；')}`} /> : null}
