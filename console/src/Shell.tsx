@@ -63,6 +63,8 @@ function Console({ actor, onSignOut }: { actor: Actor; onSignOut: () => void }) 
   const [key, ...rest] = hash.replace(/^\//, '').split('/');
   const screen = screens.find((s) => s.key === key) ?? screens[0];
   const [collapsed, setCollapsed] = useState(false);
+  // Another screen starts at its top, not where the last one was scrolled to.
+  useEffect(() => { window.scrollTo(0, 0); }, [screen?.key]);
   const signOut = async () => {
     await api.DELETE('/session');
     location.hash = '';

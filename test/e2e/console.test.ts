@@ -1,4 +1,4 @@
-// Proves the console works in a real browser (Debian's Chromium through playwright-core) against the real service: one complete flow per role — a keeper receives and transfers stock and another keeper receives it, a dispatcher allocates a kit, an assessor registers and assesses a claim, an approver approves it, finance pays it in a batch and downloads a report. Screenshots of each main screen at 1366×768 go to out/screens/.
+// Proves the console works in a real browser (Debian's Chromium through playwright-core) against the real service: one complete flow per role — a keeper receives and transfers stock and another keeper receives it, a dispatcher allocates a kit, an assessor registers and assesses a claim, an approver approves it, finance pays it in a batch and downloads a report; then the screens added later: finance cancels a batch, pays on the claim page and records and collects a recovery; a keeper reverses a receipt from the 台帐; a dispatcher records a delivery; an admin issues a token, sets a quota, sees backups refused as not configured and checks the ledger against a saved digest. Screenshots of each main screen at 1366×768 go to out/screens/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { catalogCsv, warehousesCsv } from '../support/csv.js';
-import { INCIDENT_ON, residentId } from '../http/claims.fixtures.js';
+import { approve, createEvent, INCIDENT_ON, registerAndAssess, residentId, staff, TODAY } from '../http/claims.fixtures.js';
 
 const CHROMIUM = process.env.RELIEF_CHROMIUM ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -73,7 +73,11 @@ describe.skipIf(!present)('console in a browser', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png` });
+  /** A screenshot once dialogs and dropdowns have finished opening or closing (Ant Design animates them). */
+  const shot = async (page: Page, name: string) => {
+    await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]'), undefined, { timeout: 5_000 }).catch(() => undefined);
+    await page.screenshot({ path: `${SCREENS}/${name}.png` });
+  };
   const go = (page: Page, hash: string) => page.goto(`${app.base}/#/${hash}`);
   /** Picks an option of an Ant Design Select found by its label, typing to search. */
   async function choose(page: Page, label: string, text: string, nth = 0) {
@@ -267,6 +271,176 @@ describe.skipIf(!present)('console in a browser', () => {
     await go(page, 'users');
     await visible(page.getByText('保管员市南'));
     await shot(page, 'admin-users');
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+  it('finance: cancels an open batch with a reason, pays a claim on its page, records a third-party recovery and collects it; a bad return file is listed by row; a returned payment', async () => {
+    const people = await staff(app);
+    const event = await createEvent(app, people.assessor, 'CRIMINAL_CASE');
+    const walked = await registerAndAssess(app, people, { product: 'CRIMINAL_INJURY', event, idNumber: residentId(2), items: [{ type: 'MEDICAL', invoices: [{ number: 'E2E-CI-1', amount: '5000.00' }] }] });
+    await approve(app, people.approver, walked.id);
+    const page = await signIn('财务');
+    await go(page, 'payouts');
+    // The confirmed batch of the first flow: a return file with a line for a claim not in it is refused row by row; then the bank returns the payment.
+    await page.getByText('PB00000001').click();
+    await page.locator('input[type=file]').setInputFiles({ name: 'return.csv', mimeType: 'text/csv', buffer: Buffer.from(`用途,状态,银行流水号,交易日期\n${claimNumber},成功,BK20261201-1,${TODAY}\nLP99999999,成功,BK-X,${TODAY}\n`) });
+    await page.getByRole('button', { name: /登记回单文件/ }).click();
+    await visible(page.getByText(/回单文件有 \d+ 处问题/));
+    await visible(page.locator('.ant-table-cell').getByText('LP99999999'));
+    await page.getByText(/回单文件有 \d+ 处问题/).scrollIntoViewIfNeeded();
+    await shot(page, 'finance-return-file');
+    await page.getByRole('button', { name: /登记退回/ }).click();
+    await page.getByLabel('退回原因').fill('账户已销户');
+    await shot(page, 'finance-return-payment');
+    await page.getByRole('button', { name: /确认退回/ }).click();
+    await toast(page, /已登记退回/);
+    const returned = await app.request('GET', '/claims?status=APPROVED', { token: people.finance });
+    expect(returned.body.items.map((c: { number: string }) => c.number)).toContain(claimNumber);
+    await go(page, 'payouts');
+    await page.locator('tr').filter({ hasText: walked.number }).locator('input[type=checkbox]').check();
+    await page.getByRole('button', { name: /生成支付批次/ }).click();
+    await toast(page, /已生成批次/);
+    await page.getByRole('button', { name: /取消批次/ }).click();
+    await page.getByLabel('取消原因').fill('收款账户待核实');
+    await shot(page, 'finance-cancel-batch');
+    await page.getByRole('button', { name: /确认取消批次/ }).click();
+    await toast(page, /已取消/);
+    const batches = await app.request('GET', '/payout-batches?status=CANCELLED', { token: people.finance });
+    expect(batches.body.items.map((b: { cancelReason: string }) => b.cancelReason)).toEqual(['收款账户待核实']);
+
+    await go(page, `claim/${walked.id}`);
+    await page.getByRole('button', { name: /单笔支付登记/ }).click();
+    await page.getByLabel('支付流水号').fill('E2E-PAY-1');
+    await shot(page, 'finance-claim-pay');
+    await page.getByRole('button', { name: /确认单笔支付登记/ }).click();
+    await toast(page, /已登记支付/);
+    const paid = await app.request('GET', `/claims/${walked.id}`, { token: people.finance });
+    expect(paid.body).toMatchObject({ paid: '5000.00', remaining: '0.00' });
+
+    await go(page, 'recoveries');
+    await page.getByLabel('案件号').fill(walked.number);
+    await page.getByLabel('责任方').fill('犯罪嫌疑人王某');
+    await page.getByLabel('追偿金额').fill('3000.00');
+    await page.getByLabel('追偿依据').fill('刑事附带民事赔偿判决');
+    await page.getByRole('button', { name: /登记追偿/ }).click();
+    await toast(page, /已登记：犯罪嫌疑人王某 应付 3000.00 元/);
+    await visible(page.locator('tr').filter({ hasText: walked.number }).getByRole('button', { name: /登记收款/ }));
+    await shot(page, 'finance-recoveries');
+    await page.locator('tr').filter({ hasText: walked.number }).getByRole('button', { name: /登记收款/ }).click();
+    expect(await page.getByLabel('收款金额').inputValue()).toBe('3000.00');
+    await page.getByLabel('收款流水号').fill('E2E-RC-1');
+    await page.getByRole('button', { name: /登记收款/ }).last().click();
+    await toast(page, /已全部收回/);
+    const collected = await app.request('GET', '/recoveries?status=COLLECTED', { token: people.finance });
+    expect(collected.body.items).toEqual([expect.objectContaining({ claim: walked.number, collected: '3000.00', outstanding: '0.00' })]);
+
+    await go(page, 'payout-figures');
+    await visible(page.getByText('重大恶性案件伤害').first());
+    await choose(page, '赔付率险种', '重大恶性案件伤害');
+    await visible(page.getByText('净赔付率'));
+    await shot(page, 'finance-payout-figures');
+    await page.context().close();
+
+    const assessor = await signIn('查勘员');
+    await go(assessor, `claim/${walked.id}`);
+    await assessor.getByRole('button', { name: /查看完整证件号与账号/ }).click();
+    await assessor.getByLabel('查看原因').fill('核对申请人身份');
+    await assessor.getByRole('button', { name: /查\s*看/ }).last().click();
+    await visible(assessor.getByText(residentId(2)));
+    await shot(assessor, 'assessor-reveal');
+    const log = await app.request('GET', '/access-log');
+    expect(log.body.items[0]).toMatchObject({ reason: '核对申请人身份' });
+    await assessor.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('keeper: reverses a receipt from the 台帐 with a reason, the balance goes back; quarantines a lot', async () => {
+    const receipt = await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'DONATION', name: '误录捐赠' }, lines: [{ category: 'T-00003', quantity: '10' }] } });
+    expect(receipt.status).toBe(201);
+    const page = await signIn('保管员市南');
+    await page.getByLabel('搜索物资').fill('帐篷 3型');
+    await page.getByText('帐篷 3型（T-00003）').click();
+    await page.locator('.ant-drawer').getByRole('button', { name: /冲\s*销/ }).click();
+    await page.getByLabel('冲销原因').fill('重复录入');
+    await shot(page, 'keeper-reverse');
+    await page.getByRole('button', { name: /确认冲销/ }).click();
+    await visible(page.getByText(/已冲销，冲销单/));
+    await shot(page, 'keeper-reversed');
+    const balance = await app.request('GET', '/balances?warehouse=WH-SN-01&category=T-00003');
+    expect(balance.body.items.filter((b: { onHand: string }) => b.onHand !== '0')).toEqual([]);
+    const original = await app.request('GET', `/documents/${receipt.body.id}`);
+    const reversal = await app.request('GET', `/documents/${original.body.reversedByDocumentId}`);
+    expect(reversal.body).toMatchObject({ type: 'REVERSAL', reason: '重复录入' });
+    expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'PROCUREMENT', name: '粮油公司' }, lines: [{ category: 'R-00002', quantity: '1.5', lot: 'L2026-01', expiresOn: '2027-06-30' }] } })).status).toBe(201);
+    await go(page, 'lots');
+    await choose(page, '批次物资', '大米 2');
+    await page.locator('tr').filter({ hasText: 'L2026-01' }).getByRole('button', { name: /变更状态/ }).click();
+    await page.getByLabel('状态原因').fill('抽检待复核');
+    await shot(page, 'keeper-lot-status');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await toast(page, /已设为隔离待检/);
+    await visible(page.locator('tr').filter({ hasText: 'L2026-01' }).getByText('抽检待复核'));
+    await shot(page, 'keeper-lots');
+    const lots = await app.request('GET', '/lots?category=R-00002&warehouse=WH-SN-01');
+    expect(lots.body.items[0]).toMatchObject({ lot: 'L2026-01', status: 'QUARANTINED', statusReason: '抽检待复核' });
+    await go(page, 'quotas');
+    await shot(page, 'keeper-quotas');
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('dispatcher: records the delivery of a dispatched order, a difference with its reason', async () => {
+    const orders = await app.request('GET', '/allocations?status=RESERVED');
+    const order = orders.body.items[0];
+    for (const warehouse of ['WH-SN-01', 'WH-CITY-01']) expect((await app.request('POST', `/allocations/${order.id}/dispatch`, { body: { warehouse } })).status).toBe(201);
+    const page = await signIn('调度员');
+    await go(page, 'allocations');
+    await page.getByRole('tab', { name: '已发运' }).click();
+    await page.getByText(order.number).click();
+    await page.getByLabel('实到数量').fill('138');
+    await page.getByLabel('差异原因').fill('途中损坏 2 顶');
+    await shot(page, 'dispatcher-deliver');
+    await page.getByRole('button', { name: /确认送达/ }).first().click();
+    await page.getByRole('button', { name: /确认送达/ }).last().click();
+    await toast(page, /已登记送达/);
+    const after = await app.request('GET', `/allocations/${order.id}`);
+    expect(after.body.status).toBe('DELIVERED');
+    await page.context().close();
+  }, FLOW_TIMEOUT);
+
+  it('admin: issues a token shown once, sets a quota, sees backups are off, checks the ledger against a saved digest', async () => {
+    const page = await signIn('admin');
+    await go(page, 'users');
+    await page.locator('tr').filter({ hasText: '调度员' }).getByRole('button', { name: /签发新令牌/ }).click();
+    await page.getByRole('button', { name: /签\s*发/ }).last().click();
+    await visible(page.getByText('令牌只显示这一次'));
+    await shot(page, 'admin-token');
+    const token = (await page.locator('.ant-modal div.ant-typography').first().innerText()).trim();
+    expect((await app.request('GET', '/me', { token })).body.name).toBe('调度员');
+    await page.getByRole('button', { name: /已保存，关闭/ }).click();
+
+    await go(page, 'quotas');
+    await choose(page, '定额仓库', '市南区应急物资储备库');
+    await choose(page, '定额物资', '帐篷 1型');
+    await page.getByLabel('定额数量').fill('12');
+    await page.getByRole('button', { name: /保存定额/ }).click();
+    await toast(page, /定额已设为 12/);
+    expect((await app.request('GET', '/quotas?warehouse=WH-SN-01')).body.items).toEqual([{ warehouse: 'WH-SN-01', category: 'T-00001', quantity: '12' }]);
+    await shot(page, 'admin-quotas');
+
+    await go(page, 'backups');
+    await page.getByRole('button', { name: /立即备份/ }).click();
+    await page.getByRole('button', { name: /开始备份/ }).click();
+    await visible(page.getByText('备份未开启'));
+    await shot(page, 'admin-backups');
+
+    const digest = await app.request('GET', '/ledger/digest');
+    await go(page, 'ledger-audit');
+    await page.getByRole('button', { name: /开始核对/ }).click();
+    await visible(page.getByText('一致：余额与台帐相符'));
+    await page.getByLabel('保存的摘要').fill(JSON.stringify(digest.body));
+    await page.getByRole('button', { name: /用保存的摘要校验/ }).click();
+    await visible(page.getByText(/与保存的摘要一致/));
+    await page.getByRole('button', { name: /生成当前摘要/ }).click();
+    await visible(page.getByText('当前摘要'));
+    await shot(page, 'admin-ledger-audit');
     await page.context().close();
   }, FLOW_TIMEOUT);
 });

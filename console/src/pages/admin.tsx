@@ -9,7 +9,17 @@ const KINDS = [
   { value: '/imports/opening-stock', label: '期初库存' }, { value: '/imports/quotas', label: '储备定额' }, { value: '/imports/kits', label: '物资包' },
 ] as const;
 type ImportPath = (typeof KINDS)[number]['value'];
-interface Problem { line?: number; field?: string; value?: unknown; reason?: string }
+export interface Problem { line?: number; field?: string; value?: unknown; reason?: string }
+
+/** Every problem of an uploaded CSV file, by row: what the clerk fixes before sending it again. */
+export function ProblemTable({ problems }: { problems: Problem[] }) {
+  return (
+    <Table<Problem> size="small" rowKey={(_, i) => String(i)} dataSource={problems} pagination={{ pageSize: 50 }} columns={[
+      { title: '行号', dataIndex: 'line', width: 80 }, { title: '字段', dataIndex: 'field', width: 140 },
+      { title: '内容', dataIndex: 'value', render: (v) => (v === undefined || v === null ? '' : String(v)) }, { title: '问题', dataIndex: 'reason' },
+    ]} />
+  );
+}
 
 /** CSV imports: try first (nothing written), see every problem by row, then import for real. */
 export function Imports(_: ScreenProps) {
@@ -51,10 +61,7 @@ export function Imports(_: ScreenProps) {
         {problems && (
           <>
             <Alert type="error" showIcon message={`文件有 ${problems.length} 处问题，未写入任何数据。请按下表逐行修改后重新导入。`} />
-            <Table<Problem> size="small" rowKey={(_, i) => String(i)} dataSource={problems} pagination={{ pageSize: 50 }} columns={[
-              { title: '行号', dataIndex: 'line', width: 80 }, { title: '字段', dataIndex: 'field', width: 140 },
-              { title: '内容', dataIndex: 'value', render: (v) => (v === undefined || v === null ? '' : String(v)) }, { title: '问题', dataIndex: 'reason' },
-            ]} />
+            <ProblemTable problems={problems} />
           </>
         )}
       </Space>

@@ -5,6 +5,7 @@ import { api, call, type Page } from '../api/client';
 import { CLAIM_STATUS_ZH, PRODUCTS, residentIdProblem, today } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
+import { ClaimActions } from './claim-actions';
 
 interface ClaimItem {
   id: string; number: string; product: string; status: string; claimantName: string; district: string; event: { name: string };
@@ -15,7 +16,7 @@ interface ClaimDetail {
   id: string; number: string; product: string; status: string; statusLabel: string; event: { id: string; name: string; occurredOn: string; district: string };
   claimant: { name: string; idNumber: string; phone: string; hasMedicalInsurance: boolean; bank: { accountName: string; accountNumber: string; bankName: string } };
   incidentOn: string; reportedOn: string; description: string; benefits: string[]; documents: DocumentsView;
-  assessed: string | null; approved: string; payable: string; paid: string; remaining: string;
+  assessed: string | null; approved: string; payable: string; paid: string; remaining: string; advanceApproved: string; advancePaid: string;
   assessment: { total: string; state: string; assessedBy: string; items: { type: string; grade?: number; payable: string; approved: string | null; explanation: string }[]; approvals: { step: string; approver: string; at: string }[] } | null;
   needsSecondApproval: boolean; holdReasons: string[] | null; dueDates: { decision: string | null; payment: string | null }; overdue: boolean; actions: string[];
 }
@@ -174,6 +175,7 @@ export function ClaimPage({ actor, param }: ScreenProps) {
           { label: '申请人', children: claim.claimant.name }, { label: '身份证号', children: claim.claimant.idNumber }, { label: '电话', children: claim.claimant.phone },
           { label: '出险日', children: claim.incidentOn }, { label: '报案日', children: claim.reportedOn }, { label: '审批时限', children: claim.dueDates.decision ?? '—' },
           { label: '定损金额', children: claim.assessed ?? '—' }, { label: '已批准', children: claim.approved }, { label: '已支付', children: claim.paid },
+          ...(Number(claim.advanceApproved) > 0 ? [{ label: '预付（已批准/已支付）', children: `${claim.advanceApproved} / ${claim.advancePaid}` }] : []),
           { label: '事故经过', children: claim.description, span: 3 },
         ]} />
         {claim.holdReasons?.length ? <Alert type="warning" showIcon message={`暂缓原因：${claim.holdReasons.join('；')}`} /> : null}
@@ -183,6 +185,7 @@ export function ClaimPage({ actor, param }: ScreenProps) {
       {actor.role === 'assessor' && can('assessment') && <Assess claim={claim} onDone={reload} />}
       {claim.assessment && <AssessmentView claim={claim} />}
       {actor.role === 'approver' && (can('approve') || can('return') || can('reject')) && <Decide claim={claim} onDone={reload} />}
+      <ClaimActions actor={actor} claim={claim} onDone={reload} />
       <Card title="处理记录">
         <Timeline items={(history.data?.items ?? []).map((h) => ({ children: `${h.at.replace('T', ' ').slice(0, 16)}　${h.actor?.name ?? ''}　${ACTION_ZH[h.action] ?? h.action}` }))} />
       </Card>

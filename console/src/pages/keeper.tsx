@@ -1,6 +1,7 @@
 import { Alert, App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
 import { useMemo, useState } from 'react';
 import { api, call, type Page } from '../api/client';
+import type { components } from '../api/schema';
 import { categoryLabel, useCatalog } from '../catalog';
 import { TRANSFER_STATUS_ZH, minus, quantityProblem } from '../domain';
 import { useAction, useLoad } from '../hooks';
@@ -54,7 +55,7 @@ export function Balances({ actor }: ScreenProps) {
           { title: '单位', render: (_, b) => categories.get(b.category)?.unit },
         ]} />
       <Drawer width={Math.min(900, innerWidth)} open={!!ledgerOf} onClose={() => setLedgerOf(null)} title={`台帐：${ledgerOf ? categoryLabel(categories.get(ledgerOf), ledgerOf) : ''}`}>
-        {ledgerOf && current && <Ledger category={ledgerOf} warehouse={current} />}
+        {ledgerOf && current && <Ledger category={ledgerOf} warehouse={current} canReverse={actor.role === 'keeper' || actor.role === 'admin'} />}
       </Drawer>
     </Card>
   );
@@ -65,19 +66,50 @@ interface LedgerPage { opening: string; closing: string; total: number; items: L
 
 const DOCUMENT_ZH: Record<string, string> = { OPENING: '期初', RECEIPT: '入库', WRITE_OFF: '报损', TRANSFER_SHIP: '调出', TRANSFER_RECEIVE: '调入', TRANSFER_CANCEL: '调拨撤回', STOCKTAKE: '盘点', REVERSAL: '冲销', ALLOCATION: '调拨发运' };
 
-/** 台帐: every movement of one category in one warehouse with its running balance. */
-function Ledger({ category, warehouse }: { category: string; warehouse: string }) {
-  const { data, loading } = useLoad(() => call<LedgerPage>(api.GET('/ledger', { params: { query: { category, warehouse, limit: 200 } } })), [category, warehouse]);
+/** 台帐: every movement of one category in one warehouse with its running balance; keepers and admins reverse (冲销) a document from here. */
+function Ledger({ category, warehouse, canReverse }: { category: string; warehouse: string; canReverse: boolean }) {
+  const { data, loading, reload } = useLoad(() => call<LedgerPage>(api.GET('/ledger', { params: { query: { category, warehouse, limit: 200 } } })), [category, warehouse]);
+  const [reversing, setReversing] = useState<LedgerEntry | null>(null);
   return (
     <>
+      {reversing && <Reverse entry={reversing} onClose={(done) => { setReversing(null); if (done) reload(); }} />}
       <p>期初 {data?.opening ?? '—'}，期末 {data?.closing ?? '—'}，共 {data?.total ?? 0} 笔</p>
       <Table<LedgerEntry> size="small" rowKey="id" loading={loading} dataSource={data?.items ?? []} pagination={{ pageSize: 20 }} scroll={{ x: 700 }} columns={[
         { title: '日期', dataIndex: 'occurredAt' }, { title: '单据', render: (_, e) => `${DOCUMENT_ZH[e.documentType] ?? e.documentType} ${e.documentId}` },
         { title: '对方', dataIndex: 'counterparty', render: (v) => v ?? '—' }, { title: '批号', dataIndex: 'lot', render: (v) => v ?? '—' },
         { title: '收入', dataIndex: 'in', align: 'right', render: (v) => v ?? '' }, { title: '发出', dataIndex: 'out', align: 'right', render: (v) => v ?? '' },
         { title: '结存', dataIndex: 'balance', align: 'right' }, { title: '经办', dataIndex: 'recordedBy' }, { title: '摘要', dataIndex: 'reason', render: (v) => v ?? '' },
+        ...(canReverse ? [{ title: '', render: (_: unknown, e: LedgerEntry) => (e.documentType === 'REVERSAL' ? null : <Button size="small" danger onClick={() => setReversing(e)}>冲销</Button>) }] : []),
       ]} />
     </>
+  );
+}
+
+type Reversal = components['schemas']['ReversalDocument'];
+
+/** 冲销: the exact opposite of a whole document, once, with a reason; a document of a closed month is reversed into the first open one. */
+function Reverse({ entry, onClose }: { entry: LedgerEntry; onClose: (done: boolean) => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, run] = useAction();
+  const [done, setDone] = useState<Reversal | null>(null);
+  const document = `${DOCUMENT_ZH[entry.documentType] ?? entry.documentType}单 ${entry.documentId}`;
+  const reverse = async () => {
+    const reply = await run(() => call<Reversal>(api.POST('/documents/{id}/reverse', { params: { path: { id: entry.documentId } }, body: { reason: reason.trim() } })));
+    if (reply) setDone(reply);
+  };
+  if (done) {
+    return (
+      <Modal open title="已冲销" onCancel={() => onClose(true)} footer={<Button type="primary" onClick={() => onClose(true)}>知道了</Button>}>
+        <p>{document} 已冲销，冲销单 {done.id}，记账日期 {done.occurredAt.slice(0, 10)}。</p>
+        {done.datedInto && <Alert type="warning" showIcon message={`原单据所在月份 ${done.datedInto.closedPeriod} 已结账，冲销记入 ${done.datedInto.occurredAt.slice(0, 10)}（第一个未结账月份）。`} />}
+      </Modal>
+    );
+  }
+  return (
+    <Modal open title={`冲销 ${document}`} onOk={reverse} onCancel={() => onClose(false)} okText="确认冲销" cancelText="取消" okButtonProps={{ danger: true, disabled: !reason.trim() }} confirmLoading={busy}>
+      <p>将按原单据整单记一笔方向相反的单据（{entry.occurredAt.slice(0, 10)}，经办 {entry.recordedBy}），每张单据只能冲销一次，冲销后不能撤回。</p>
+      <Input.TextArea rows={2} placeholder="冲销原因（必填）" aria-label="冲销原因" value={reason} onChange={(e) => setReason(e.target.value)} />
+    </Modal>
   );
 }
 
@@ -155,6 +187,18 @@ export function Transfers({ actor }: ScreenProps) {
     [current],
   );
   const [receiving, setReceiving] = useState<Transfer | null>(null);
+  const { modal } = App.useApp();
+  const cancel = (t: Transfer) => {
+    let note = '';
+    modal.confirm({
+      title: `撤回调拨单 ${t.id}（${t.from} → ${t.to}）`, okText: '确认撤回', cancelText: '取消', okButtonProps: { danger: true },
+      content: <div><p>对方尚未接收：物资退回调出仓库 {t.from}，调拨单作废，不能恢复。</p><Input placeholder="撤回说明（可选）" aria-label="撤回说明" onChange={(e) => { note = e.target.value; }} /></div>,
+      onOk: async () => {
+        const reply = await run(() => call(api.POST('/transfers/{id}/cancel', { params: { path: { id: t.id } }, body: note.trim() ? { note: note.trim() } : {} })));
+        if (reply) { message.success(`调拨单 ${t.id} 已撤回，物资已退回 ${t.from}`); reload(); }
+      },
+    });
+  };
   const submit = async (v: { from?: string; to: string; note?: string; lines: LineInput[] }) => {
     const reply = await run(() => call<{ id: string }>(api.POST('/transfers', { body: { from: v.from ?? first!, to: v.to.trim().toUpperCase(), ...(v.note ? { note: v.note } : {}), lines: linesOf(v.lines) } })));
     if (reply) {
@@ -177,7 +221,12 @@ export function Transfers({ actor }: ScreenProps) {
             columns={[
               { title: '调拨单', dataIndex: 'id' }, { title: '调出', dataIndex: 'from' }, { title: '调入', dataIndex: 'to' },
               { title: '状态', dataIndex: 'status', render: (s: string) => <Tag color="orange">{TRANSFER_STATUS_ZH[s] ?? s}</Tag> },
-              { title: '', render: (_, t) => (actor.role === 'admin' || actor.warehouses.includes(t.to) ? <Button type="primary" size="small" onClick={() => open(t)}>接收</Button> : <span style={{ color: '#888' }}>等待对方接收</span>) },
+              { title: '', render: (_, t) => (
+                <Space>
+                  {actor.role === 'admin' || actor.warehouses.includes(t.to) ? <Button type="primary" size="small" onClick={() => open(t)}>接收</Button> : <span style={{ color: '#888' }}>等待对方接收</span>}
+                  {(actor.role === 'admin' || actor.warehouses.includes(t.from)) && <Button size="small" danger onClick={() => cancel(t)}>撤回</Button>}
+                </Space>
+              ) },
             ]} />
           {receiving && <ReceiveTransfer transfer={receiving} categories={categories} onClose={(done) => { setReceiving(null); if (done) reload(); }} />}
         </Card>

@@ -1,12 +1,13 @@
-import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, call, type Page } from '../api/client';
 import type { components, paths } from '../api/schema';
 import { categoryLabel, useCatalog } from '../catalog';
-import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, times, today, type Role } from '../domain';
+import { ALLOCATION_STATUS_ZH, BATCH_STATUS_ZH, PRODUCTS, ROLE_ZH, minus, quantityProblem, times, today, type Role } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
+import { CancelBatch, ReturnFile, ReturnPayment } from './finance';
 
 interface Pick { warehouse: string; lot: string | null; expiresOn: string | null; quantity: string; open: string; dispatched: string }
 interface Allocation {
@@ -144,7 +145,8 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
   const warehouseName = (code: string) => warehouses.find((w) => w.code === code)?.name ?? code;
   const [busy, run] = useAction();
   const { message } = App.useApp();
-  const shortfall = allocation.lines.some((l) => Number(l.shortfall) > 0);
+  // A shortfall is something to act on only while the order still reserves; once dispatched the table shows what went.
+  const shortfall = ['RESERVED', 'AWAITING_OVERRIDE'].includes(allocation.status) && allocation.lines.some((l) => Number(l.shortfall) > 0);
   const cancel = async () => {
     const reply = await run(() => call<Allocation>(api.POST('/allocations/{id}/cancel', { params: { path: { id: allocation.id } }, body: { reason: '调度员取消' } })));
     if (reply) { message.success('已取消，预留已释放'); onChange(reply); }
@@ -159,7 +161,7 @@ function PlanView({ allocation, onChange }: { allocation: Allocation; onChange: 
     <Card title={<Space>调拨单 {allocation.number}<Tag color="blue">{ALLOCATION_STATUS_ZH[allocation.status] ?? allocation.status}</Tag></Space>}
       extra={<Space>{allocation.status === 'AWAITING_OVERRIDE' && <Button onClick={approve} loading={busy}>批准特批</Button>}{['RESERVED', 'AWAITING_OVERRIDE'].includes(allocation.status) && <Button danger onClick={cancel} loading={busy}>取消并释放预留</Button>}</Space>}>
       {shortfall && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="部分物资库存不足，缺口见下表；可另行调拨或申请特批。" />}
-      <p>目的地：{destName(allocation)}；预留有效至 {allocation.expiresAt?.replace('T', ' ').slice(0, 16)}</p>
+      <p>目的地：{destName(allocation)}{['RESERVED', 'AWAITING_OVERRIDE', 'PARTIALLY_DISPATCHED'].includes(allocation.status) ? `；预留有效至 ${allocation.expiresAt?.replace('T', ' ').slice(0, 16)}` : ''}</p>
       <Table<Row> size="small" pagination={false} dataSource={rows} scroll={{ x: 800 }} columns={[
         { title: '物资', render: (_, r) => categoryLabel(categories.get(r.line.category), r.line.category), onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
         { title: '需求', render: (_, r) => r.line.requested, align: 'right', onCell: (r) => ({ rowSpan: r.first ? r.span : 0 }) },
@@ -191,7 +193,7 @@ export function Allocations({ actor }: ScreenProps) {
   const warehousesOf = (a: Allocation) => [...new Set(a.lines.flatMap((l) => l.picks.filter((p) => Number(p.open) > 0).map((p) => p.warehouse)))].filter((w) => actor.role !== 'keeper' || actor.warehouses.includes(w));
   return (
     <Card>
-      <Tabs activeKey={status} onChange={setStatus} items={['RESERVED', 'AWAITING_OVERRIDE', 'PARTIALLY_DISPATCHED', 'DISPATCHED', 'DELIVERED'].map((s) => ({ key: s, label: ALLOCATION_STATUS_ZH[s] }))} />
+      <Tabs activeKey={status} onChange={setStatus} items={['RESERVED', 'AWAITING_OVERRIDE', 'PARTIALLY_DISPATCHED', 'DISPATCHED', 'DELIVERED', 'CANCELLED'].map((s) => ({ key: s, label: ALLOCATION_STATUS_ZH[s] }))} />
       <Table<Allocation> size="small" rowKey="id" loading={loading} dataSource={data?.items ?? []} scroll={{ x: 700 }} columns={[
         { title: '调拨单', dataIndex: 'number', render: (n, a) => <a onClick={() => show(a.id)}>{n}</a> },
         { title: '目的地', render: (_, a) => destName(a) }, { title: '优先级', dataIndex: 'priority' },
@@ -200,6 +202,12 @@ export function Allocations({ actor }: ScreenProps) {
       ]} />
       <Modal open={!!shown} onCancel={() => setShown(null)} footer={null} width={Math.min(1000, innerWidth)} title="调拨单详情与拣货">
         {shown && <PlanView allocation={shown} onChange={(a) => { setShown(a); reload(); }} />}
+        {shown && (actor.role === 'dispatcher' || actor.role === 'admin') && deliverable(shown) && <Deliver allocation={shown} onDone={(a) => { setShown(a); reload(); }} />}
+        {shown && actor.role === 'dispatcher' && (
+          <Space wrap style={{ marginTop: 12 }}>
+            {[...new Set(shown.lines.flatMap((l) => l.picks.map((p) => p.warehouse)))].map((w) => <a key={w} href={`/allocations/${shown.id}/pick-list.xlsx?warehouse=${encodeURIComponent(w)}`}>下载 {w} 拣货单</a>)}
+          </Space>
+        )}
         {shown && (actor.role === 'keeper' || actor.role === 'admin') && (
           <Space wrap style={{ marginTop: 12 }}>
             {warehousesOf(shown).map((w) => (
@@ -215,8 +223,51 @@ export function Allocations({ actor }: ScreenProps) {
   );
 }
 
+/** Delivery is confirmed once everything is dispatched (or the rest cancelled or expired), for what was dispatched. */
+const deliverable = (a: Allocation) => ['DISPATCHED', 'CANCELLED', 'EXPIRED'].includes(a.status) && a.lines.some((l) => Number(l.dispatched) > 0);
+
+/** 登记送达: how much of each dispatched category arrived; a difference needs a reason. */
+function Deliver({ allocation, onDone }: { allocation: Allocation; onDone: (a: Allocation) => void }) {
+  const { categories } = useCatalog();
+  const lines = allocation.lines.filter((l) => Number(l.dispatched) > 0);
+  const [received, setReceived] = useState<string[]>(lines.map((l) => l.dispatched));
+  const [reasons, setReasons] = useState<string[]>(lines.map(() => ''));
+  const [busy, run] = useAction();
+  const { message, modal } = App.useApp();
+  const problems = lines.map((l, i) => {
+    const text = received[i] ?? '';
+    if (text === '0') return null;
+    return quantityProblem(text, categories.get(l.category)?.scale ?? 3);
+  });
+  const differs = lines.map((l, i) => minus(received[i] || '0', l.dispatched) !== '0');
+  const incomplete = problems.some(Boolean) || differs.some((d, i) => d && !reasons[i]!.trim());
+  const deliver = () => modal.confirm({
+    title: `确认调拨单 ${allocation.number} 已送达`, content: '送达登记后不能修改，发运单据也不能再冲销。', okText: '确认送达', cancelText: '取消',
+    onOk: async () => {
+      const body = { lines: lines.map((l, i) => ({ category: l.category, received: received[i]!, ...(differs[i] ? { reason: reasons[i]!.trim() } : {}) })) };
+      const reply = await run(() => call<Allocation>(api.POST('/allocations/{id}/deliver', { params: { path: { id: allocation.id } }, body })));
+      if (reply) { message.success(`调拨单 ${allocation.number} 已登记送达`); onDone(reply); }
+    },
+  });
+  return (
+    <Card size="small" title="登记送达" style={{ marginTop: 12 }} extra={<Button type="primary" disabled={incomplete} loading={busy} onClick={deliver}>确认送达</Button>}>
+      <Table size="small" rowKey="category" pagination={false} dataSource={lines} columns={[
+        { title: '物资', render: (_, l) => categoryLabel(categories.get(l.category), l.category) },
+        { title: '发运', dataIndex: 'dispatched', align: 'right' },
+        { title: '实到', render: (_, _l, i) => (
+          <div>
+            <Input value={received[i]} style={{ width: 110 }} aria-label="实到数量" status={problems[i] ? 'error' : undefined} onChange={(e) => setReceived(received.map((r, j) => (j === i ? e.target.value.trim() : r)))} />
+            {problems[i] && <div style={{ color: '#cf1322', fontSize: 12 }}>{problems[i]}</div>}
+          </div>
+        ) },
+        { title: '差异原因', render: (_, _l, i) => (differs[i] && !problems[i] ? <Input value={reasons[i]} placeholder="与发运数量不同，请填写原因" aria-label="差异原因" style={{ width: 240 }} onChange={(e) => setReasons(reasons.map((r, j) => (j === i ? e.target.value : r)))} /> : '—') },
+      ]} />
+    </Card>
+  );
+}
+
 interface Batch { id: string; number: string; status: string; total: string; lineCount: number; createdAt: string; sentOn: string | null; lines?: BatchLine[]; counts?: Record<string, number> }
-interface BatchLine { position: number; claim: string; claimant: string; amount: string; state: string; accountName: string; accountNumber: string; bankName: string }
+interface BatchLine { position: number; claim: string; claimant: string; amount: string; state: string; accountName: string; accountNumber: string; bankName: string; payment?: { id: string; bankReference: string; paidOn: string } }
 
 /** Payout batches: batch the approved claims, download the bank file, record the bank's answer. */
 export function Payouts(_: ScreenProps) {
@@ -269,10 +320,13 @@ function BatchView({ batch, onClose, onReload }: { batch: Batch; onClose: () => 
         <a href={`/payout-batches/${batch.id}/bank-file.xlsx`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（Excel）</a>
         <a href={`/payout-batches/${batch.id}/bank-file.csv`} onClick={() => setTimeout(onReload, 1500)}>下载银行代发文件（CSV）</a>
         {batch.status === 'SENT' && pending.length > 0 && <Button type="primary" onClick={() => setConfirming(true)}>登记银行回单（全部成功）</Button>}
+        {batch.status === 'OPEN' && <CancelBatch batch={batch} onDone={onReload} />}
       </Space>
+      {(batch.status === 'SENT' || batch.status === 'CONFIRMED') && <ReturnFile batch={batch} onDone={onReload} />}
       {batch.status === 'OPEN' && <Alert type="info" showIcon style={{ marginBottom: 12 }} message="下载银行代发文件后批次即标记为已送银行，之后才能登记回单。" />}
       <Table size="small" rowKey="position" pagination={false} dataSource={batch.lines ?? []} scroll={{ x: 800 }}
-        columns={[{ title: '序号', dataIndex: 'position' }, { title: '案件号', dataIndex: 'claim' }, { title: '户名', dataIndex: 'accountName' }, { title: '账号', dataIndex: 'accountNumber' }, { title: '开户行', dataIndex: 'bankName' }, { title: '金额', dataIndex: 'amount', align: 'right' }, { title: '状态', dataIndex: 'state', render: (s: string) => ({ PENDING: '待回单', PAID: '已支付', FAILED: '失败', RETURNED: '退回', CANCELLED: '已取消' })[s] ?? s }]} />
+        columns={[{ title: '序号', dataIndex: 'position' }, { title: '案件号', dataIndex: 'claim' }, { title: '户名', dataIndex: 'accountName' }, { title: '账号', dataIndex: 'accountNumber' }, { title: '开户行', dataIndex: 'bankName' }, { title: '金额', dataIndex: 'amount', align: 'right' }, { title: '状态', dataIndex: 'state', render: (s: string) => ({ PENDING: '待回单', PAID: '已支付', FAILED: '失败', RETURNED: '退回', CANCELLED: '已取消' })[s] ?? s },
+          { title: '', render: (_, l: BatchLine) => (l.state === 'PAID' && l.payment ? <ReturnPayment payment={l.payment.id} claim={l.claim} amount={l.amount} onDone={onReload} /> : null) }]} />
       <Modal open={confirming} title="登记银行回单" onOk={confirm} onCancel={() => setConfirming(false)} okText="登记" cancelText="取消" confirmLoading={busy}>
         <Form form={form} layout="vertical" initialValues={{ paidOn: dayjs(today()) }}>
           <Form.Item label="银行流水号（逐笔加序号）" name="reference" rules={[{ required: true, message: '请填写流水号' }]}><Input aria-label="银行流水号" /></Form.Item>
@@ -351,6 +405,7 @@ export function Users(_: ScreenProps) {
   const { modal, message } = App.useApp();
   const [passwordFor, setPasswordFor] = useState<string | null>(null);
   const [password, setPassword] = useState('');
+  const [tokenFor, setTokenFor] = useState<string | null>(null);
   const create = async (v: { name: string; role: Role; warehouses?: string; password?: string }) => {
     const warehouses = v.warehouses?.split(/[,，\s]+/).filter(Boolean);
     const reply = await run(() => call<{ token: string }>(api.POST('/users', { body: { name: v.name, role: v.role, ...(warehouses?.length ? { warehouses } : {}) } })));
@@ -385,12 +440,39 @@ export function Users(_: ScreenProps) {
           { title: '用户名', dataIndex: 'name' }, { title: '角色', dataIndex: 'role', render: (r: Role) => ROLE_ZH[r] ?? r },
           { title: '仓库', dataIndex: 'warehouses', render: (w: string[]) => w.join('、') || '—' },
           { title: '状态', dataIndex: 'active', render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
-          { title: '', render: (_, u) => <Space><Button size="small" onClick={() => setPasswordFor(u.name)}>设置密码</Button>{u.active && <Button size="small" danger onClick={() => deactivate(u.name)}>停用</Button>}</Space> },
+          { title: '', render: (_, u) => <Space><Button size="small" onClick={() => setPasswordFor(u.name)}>设置密码</Button>{u.active && <Button size="small" onClick={() => setTokenFor(u.name)}>签发新令牌</Button>}{u.active && <Button size="small" danger onClick={() => deactivate(u.name)}>停用</Button>}</Space> },
         ]} />
       </Card>
+      {tokenFor && <IssueToken name={tokenFor} onClose={() => setTokenFor(null)} />}
       <Modal open={!!passwordFor} title={`设置 ${passwordFor ?? ''} 的登录密码`} onOk={setPw} onCancel={() => setPasswordFor(null)} okText="保存" cancelText="取消" okButtonProps={{ disabled: password.length < 8 }} confirmLoading={busy}>
         <Input.Password value={password} onChange={(e) => setPassword(e.target.value)} placeholder="至少 8 位" />
       </Modal>
     </Space>
+  );
+}
+
+/** A new API token for a user's scripts, optionally revoking the others; shown once, with a copy button. */
+function IssueToken({ name, onClose }: { name: string; onClose: () => void }) {
+  const [revokeOthers, setRevokeOthers] = useState(false);
+  const [token, setToken] = useState<string | null>(null);
+  const [busy, run] = useAction();
+  const issue = async () => {
+    const reply = await run(() => call<components['schemas']['PostUsersByNameTokensReply']>(api.POST('/users/{name}/tokens', { params: { path: { name } }, body: { revokeOthers } })));
+    if (reply) setToken(reply.token);
+  };
+  if (token) {
+    return (
+      <Modal open title={`${name} 的新 API 令牌`} onCancel={onClose} footer={<Button type="primary" onClick={onClose}>已保存，关闭</Button>}>
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="令牌只显示这一次，关闭后无法再查看。请立即复制并交给使用脚本的人保管。" />
+        <Typography.Paragraph copyable={{ text: token, tooltips: ['复制令牌', '已复制'] }} style={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{token}</Typography.Paragraph>
+        {revokeOthers && <p>该用户原有的其他令牌已全部作废。</p>}
+      </Modal>
+    );
+  }
+  return (
+    <Modal open title={`为 ${name} 签发新 API 令牌`} onOk={issue} onCancel={onClose} okText="签发" cancelText="取消" confirmLoading={busy} okButtonProps={{ danger: revokeOthers }}>
+      <p>API 令牌供脚本和命令行使用；控制台登录用密码，不受影响。</p>
+      <Checkbox checked={revokeOthers} onChange={(e) => setRevokeOthers(e.target.checked)}>同时作废该用户原有的全部令牌（令牌泄露或人员调岗时选择；使用旧令牌的脚本将立即失效）</Checkbox>
+    </Modal>
   );
 }
