@@ -68,6 +68,7 @@ const TABLE = `
   GET  /payout-batches/:id/bank-file.csv 403    403    403    403    403    403    ok     401    401
   POST /payout-batches/:id/confirm       403    403    403    403    403    403    ok     401    401
   POST /payout-batches/:id/return-file   403    403    403    403    403    403    ok     401    401
+  GET  /claims/:id/payments              ok     403    403    403    403    403    ok     401    401
   POST /payments/:id/return              403    403    403    403    403    403    ok     401    401
   GET  /recoveries                       ok     403    403    403    403    403    ok     401    401
   POST /recoveries                       403    403    403    403    403    403    ok     401    401

@@ -6,7 +6,7 @@ import { createBatch, cancelBatch, getBatch, listBatches } from './batches.servi
 import { exportBankFile } from './bank-file.service.js';
 import { confirmBatch } from './confirmation.service.js';
 import { readReturnFile } from './return-file.js';
-import { returnPayment } from './payments.service.js';
+import { claimPayments, returnPayment } from './payments.service.js';
 import { collectRecovery, listRecoveries, recordRecovery } from './recoveries.service.js';
 import { lossRatio, payoutSummary } from './payout-figures.service.js';
 import type { BatchListQuery, CollectInput, CreateBatchInput, LineOutcome, LossRatioQuery, RecoveryInput, RecoveryListQuery, ReturnPaymentInput, SummaryQuery } from './payouts.schemas.js';
@@ -57,6 +57,12 @@ export class PayoutsService {
   async confirmFromReturnFile(actor: Actor, key: string, bytes: Buffer, charset: string | undefined, maxRows: number) {
     requireRole(actor, 'finance');
     return confirmBatch(this.ctx, actor, key, await readReturnFile(bytes, charset, maxRows));
+  }
+
+  /** A claim's payments ledger (finance, and administrators who read the figures). */
+  claimPayments(actor: Actor, claimKey: string) {
+    requireRole(actor, 'finance', 'admin');
+    return claimPayments(this.ctx, claimKey);
   }
 
   returnPayment(actor: Actor, paymentId: string, input: ReturnPaymentInput) {

@@ -315,6 +315,21 @@ describe.skipIf(!present)('console in a browser', () => {
     await toast(page, /已登记支付/);
     const paid = await app.request('GET', `/claims/${walked.id}`, { token: people.finance });
     expect(paid.body).toMatchObject({ paid: '5000.00', remaining: '0.00' });
+    // The bank sends the direct payment back: recorded from the claim's 支付记录, then paid again.
+    const paymentRow = page.locator('tr').filter({ hasText: 'E2E-PAY-1' });
+    await visible(paymentRow.getByText('单笔支付'));
+    await paymentRow.getByRole('button', { name: /登记退回/ }).click();
+    await page.getByLabel('退回原因').fill('户名不符');
+    await shot(page, 'finance-claim-payment-return');
+    await page.getByRole('button', { name: /确认退回/ }).click();
+    await toast(page, /已登记退回/);
+    await visible(page.locator('tr').filter({ hasText: '户名不符' }).getByText('冲回（银行退回）'));
+    expect((await app.request('GET', `/claims/${walked.id}`, { token: people.finance })).body).toMatchObject({ paid: '0.00', remaining: '5000.00' });
+    await page.getByRole('button', { name: /单笔支付登记/ }).click();
+    await page.getByLabel('支付流水号').fill('E2E-PAY-2');
+    await page.getByRole('button', { name: /确认单笔支付登记/ }).click();
+    await toast(page, /已登记支付/);
+    expect((await app.request('GET', `/claims/${walked.id}`, { token: people.finance })).body).toMatchObject({ paid: '5000.00', remaining: '0.00' });
 
     await go(page, 'recoveries');
     await page.getByLabel('案件号').fill(walked.number);

@@ -178,4 +178,30 @@ describe('confirmation', () => {
     expect(replies.find((r) => r.status === 200)!.body).toMatchObject({ claim: claim.number, amount: '450.00', claimStatus: 'APPROVED', paid: '0.00' });
     expect((await app.request('GET', `/payout-batches/${batch.id}`, { token: people.finance })).body.lines[0].state).toBe('RETURNED');
   });
+
+  it('GET /claims/:id/payments lists the payments ledger with ids: a direct payment is found there, returned by its id, and shown reversed', async () => {
+    const claim = await approvedClaim(app, people, typhoon, 60, '320.00');
+    expect((await post(app, people.finance, `/claims/${claim.id}/pay`, { paidOn: TODAY, reference: 'DIRECT-60' })).status).toBe(200);
+    const ledger = async () => (await app.request('GET', `/claims/${claim.number}/payments`, { token: people.finance })).body;
+    const before = await ledger();
+    expect(before).toMatchObject({ claim: claim.number, claimId: claim.id });
+    expect(before.items).toEqual([
+      { id: expect.stringMatching(/^\d+$/), kind: 'PAYMENT', amount: '320.00', paidOn: TODAY, reference: 'DIRECT-60', batch: null, reverses: null, reversedBy: null, reason: null, recordedAt: expect.any(String) },
+    ]);
+    const paymentId = before.items[0].id;
+    const back = await post(app, people.finance, `/payments/${paymentId}/return`, { reason: '账户已销户' });
+    expect(back.body).toMatchObject({ payment: paymentId, claim: claim.number, amount: '320.00' });
+    const after = (await ledger()).items;
+    expect(after).toMatchObject([
+      { id: paymentId, kind: 'PAYMENT', amount: '320.00', reversedBy: back.body.reversal },
+      { id: back.body.reversal, kind: 'REVERSAL', amount: '-320.00', reverses: paymentId, reason: '账户已销户' },
+    ]);
+    // A batch payment names its batch; other roles than finance and admin get 403.
+    const batched = await approvedClaim(app, people, typhoon, 61, '10.00');
+    const batch = await batchOf(app, people.finance, [batched.id]);
+    await send(app, people.finance, batch.id);
+    await post(app, people.finance, `/payout-batches/${batch.id}/confirm`, { lines: [{ claim: batched.number, status: 'PAID', bankReference: 'P-61', paidOn: TODAY }] });
+    expect((await app.request('GET', `/claims/${batched.id}/payments`, { token: people.finance })).body.items).toMatchObject([{ kind: 'PAYMENT', batch: batch.number, reference: 'P-61' }]);
+    expect((await app.request('GET', `/claims/${batched.id}/payments`, { token: people.assessor })).status).toBe(403);
+  });
 });

@@ -6,6 +6,7 @@ import { CLAIM_STATUS_ZH, PRODUCTS, residentIdProblem, today } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 import { ClaimActions } from './claim-actions';
+import { ClaimPayments } from './finance';
 
 interface ClaimItem {
   id: string; number: string; product: string; status: string; claimantName: string; district: string; event: { name: string };
@@ -186,6 +187,7 @@ export function ClaimPage({ actor, param }: ScreenProps) {
       {claim.assessment && <AssessmentView claim={claim} />}
       {actor.role === 'approver' && (can('approve') || can('return') || can('reject')) && <Decide claim={claim} onDone={reload} />}
       <ClaimActions actor={actor} claim={claim} onDone={reload} />
+      {(actor.role === 'finance' || actor.role === 'admin') && <ClaimPayments actor={actor} claim={claim.id} version={`${claim.status}/${claim.paid}/${claim.advancePaid}`} onDone={reload} />}
       <Card title="处理记录">
         <Timeline items={(history.data?.items ?? []).map((h) => ({ children: `${h.at.replace('T', ' ').slice(0, 16)}　${h.actor?.name ?? ''}　${ACTION_ZH[h.action] ?? h.action}` }))} />
       </Card>

@@ -3,7 +3,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, ApiError, call } from '../api/client';
 import type { components } from '../api/schema';
-import { today } from '../domain';
+import { today, type Actor } from '../domain';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 import { ProblemTable, type Problem } from './admin';
@@ -229,5 +229,31 @@ export function PayoutFigures(_: ScreenProps) {
         )}
       </Card>
     </Space>
+  );
+}
+
+type PaymentRow = S<'GetClaimsByIdPaymentsReply'>['items'][number];
+const PAYMENT_KIND_ZH: Record<PaymentRow['kind'], string> = { ADVANCE: '预付', PAYMENT: '赔款', REVERSAL: '冲回（银行退回）' };
+
+/** 支付记录 on the claim page: the claim's payments ledger; finance records a bank return against a payment here (direct ones too). */
+export function ClaimPayments({ actor, claim, version, onDone }: { actor: Actor; claim: string; version: string; onDone: () => void }) {
+  const { data, loading, reload } = useLoad(() => call<S<'GetClaimsByIdPaymentsReply'>>(api.GET('/claims/{id}/payments', { params: { path: { id: claim } } })), [claim, version]);
+  if (!loading && (data?.items.length ?? 0) === 0) return null;
+  return (
+    <Card title="支付记录">
+      <Table<PaymentRow> size="small" rowKey="id" loading={loading} pagination={false} dataSource={data?.items ?? []} columns={[
+        { title: '类别', dataIndex: 'kind', render: (kind: PaymentRow['kind']) => PAYMENT_KIND_ZH[kind] },
+        { title: '金额（元）', dataIndex: 'amount', align: 'right' },
+        { title: '支付日期', dataIndex: 'paidOn' },
+        { title: '银行流水号', dataIndex: 'reference', render: (v: string | null) => v ?? '—' },
+        { title: '支付批次', dataIndex: 'batch', render: (v: string | null) => v ?? '单笔支付' },
+        { title: '说明', render: (_, row) => (row.reversedBy ? '已被银行退回' : row.reason ?? '') },
+        ...(actor.role === 'finance'
+          ? [{ title: '操作', render: (_: unknown, row: PaymentRow) => (row.kind !== 'REVERSAL' && !row.reversedBy && row.amount !== '0.00'
+              ? <ReturnPayment payment={row.id} claim={data!.claim} amount={row.amount} onDone={() => { reload(); onDone(); }} />
+              : null) }]
+          : []),
+      ]} />
+    </Card>
   );
 }

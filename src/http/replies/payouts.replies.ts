@@ -66,6 +66,25 @@ export const Confirmed = named(
   }),
 );
 
+export const ClaimPayments = z.strictObject({
+  claim: claimNumber,
+  claimId: id,
+  items: z.array(
+    z.strictObject({
+      id,
+      kind: z.enum(['ADVANCE', 'PAYMENT', 'REVERSAL']),
+      amount: signedMoney,
+      paidOn: date,
+      reference: z.string().nullable(),
+      batch: z.string().nullable().meta({ description: 'the payout batch that paid it, if one did', examples: ['PB00000007'] }),
+      reverses: id.nullable().meta({ description: 'a reversal: the payment it takes back' }),
+      reversedBy: id.nullable().meta({ description: 'a payment: the reversal that took it back (returned by the bank)' }),
+      reason: z.string().nullable(),
+      recordedAt: dateTime,
+    }),
+  ),
+});
+
 export const ReturnedPayment = z.strictObject({
   payment: id,
   reversal: id,

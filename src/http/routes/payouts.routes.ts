@@ -12,7 +12,7 @@ import {
 } from '../../payouts/index.js';
 import type { Services } from '../../services.js';
 import { created, declaredCharset, ok, route, type HandlerInput, type Reply } from '../route.js';
-import { Collected, Confirmed, LossRatio, PayoutBatch, PayoutBatchPage, PayoutSummary, Recovery, RecoveryPage, ReturnedPayment } from '../replies/payouts.replies.js';
+import { ClaimPayments, Collected, Confirmed, LossRatio, PayoutBatch, PayoutBatchPage, PayoutSummary, Recovery, RecoveryPage, ReturnedPayment } from '../replies/payouts.replies.js';
 
 const BATCH = '{id, number, status, total, lineCount, counts, lines: [{position, claim, claimant, accountNumber (masked), bankName, amount, purpose, state, payment}]}';
 const CONFIRMED = '{id, number, status, paid, failed, returned, unchanged, pending, lines: [{claim, position, amount, outcome}]}';
@@ -69,6 +69,12 @@ export function payoutRoutes({ payouts }: Services, importRows: number) {
       summary: 'The bank\'s return file (CSV: 用途 = claim number, 状态 成功/失败/退回, 银行流水号, 交易日期, 失败原因, optional 金额); same rules as confirm',
       reply: Confirmed, responses: { 200: CONFIRMED },
       handle: async ({ actor, params, raw, koa }) => ok(await payouts.confirmFromReturnFile(actor, params.id!, raw, declaredCharset(koa), importRows)),
+    }),
+    route({
+      method: 'get', path: '/claims/:id/payments', tag: 'payouts', roles: ['finance', 'admin'],
+      summary: 'A claim\'s payments ledger (id or LP number): advances, payments with their batch, reversals; each payment\'s id is what POST /payments/:id/return takes',
+      reply: ClaimPayments, responses: { 200: '{claim, claimId, items: [{id, kind, amount, paidOn, reference, batch, reverses, reversedBy, reason, recordedAt}]}' },
+      handle: async ({ actor, params }) => ok(await payouts.claimPayments(actor, params.id!)),
     }),
     route({
       method: 'post', path: '/payments/:id/return', tag: 'payouts', roles: ['finance'], body: returnPaymentSchema,
