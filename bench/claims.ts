@@ -151,6 +151,8 @@ async function bareTarget(url: string): Promise<Target> {
   const terms = policies.versionFor(PRODUCT, incidentOn);
   const documents = requiredDocuments(terms, ['MEDICAL']);
   const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
+  // An idle connection is terminated when the bench stops PostgreSQL; that is not a failure of the run.
+  pool.on('error', () => undefined);
   const prepared = (name: string, text: string, values: unknown[]) => pool.query({ name, text, values });
   const { rows: [assessorRow] } = await pool.query(`INSERT INTO users (name, role) VALUES ('bare-assessor', 'assessor') RETURNING id::text`);
   const { rows: [approverRow] } = await pool.query(`INSERT INTO users (name, role) VALUES ('bare-approver', 'approver') RETURNING id::text`);
@@ -164,9 +166,12 @@ async function bareTarget(url: string): Promise<Target> {
   app.use(async (ctx) => {
     const actor = tokens.get(hash((ctx.get('authorization') ?? '').slice(7)));
     if (!actor) return ctx.throw(401);
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // Read with plain listeners, as the service reads a body.
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      ctx.req.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    });
+    const body = JSON.parse(raw.toString('utf8'));
     const [, , id, action] = ctx.path.split('/');
     if (id === undefined) {
       const c = body.claimant;
