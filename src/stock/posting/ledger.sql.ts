@@ -4,7 +4,7 @@
  * request than PostgreSQL spends running them. The hot statements are named prepared statements,
  * parsed and planned once per connection instead of once per request. A one-posting transaction is
  * first tried as one call in autocommit (no BEGIN, no COMMIT round trip): see LedgerTransactionOptions;
- * postings tried so that arrive together share that call and its commit (group commit, ledger.batch.ts).
+ * optimistic postings that arrive together share that call and its commit (group commit, ledger.batch.ts).
  */
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
