@@ -414,6 +414,8 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.getByLabel('差异原因').fill('途中损坏 2 顶');
     await shot(page, 'dispatcher-deliver');
     await page.getByRole('button', { name: /确认送达/ }).first().click();
+    // The confirmation's own 确认送达, once it has opened over the form's.
+    await expect.poll(() => page.getByRole('button', { name: /确认送达/ }).count()).toBeGreaterThan(1);
     await page.getByRole('button', { name: /确认送达/ }).last().click();
     await toast(page, /已登记送达/);
     const after = await app.request('GET', `/allocations/${order.id}`);
@@ -425,7 +427,10 @@ describe.skipIf(!present)('console in a browser', () => {
     const page = await signIn('admin');
     await go(page, 'users');
     await page.locator('tr').filter({ hasText: '调度员' }).getByRole('button', { name: /签发新令牌/ }).click();
-    await page.getByRole('button', { name: /签\s*发/ }).last().click();
+    // The rows' own 签发新令牌 buttons match too: the dialog's button, once the dialog is there.
+    const issue = page.getByRole('dialog').filter({ hasText: '签发新 API 令牌' });
+    await visible(issue);
+    await issue.getByRole('button', { name: /签\s*发/ }).click();
     await visible(page.getByText('令牌只显示这一次'));
     await shot(page, 'admin-token');
     const token = (await page.locator('.ant-modal div.ant-typography').first().innerText()).trim();
