@@ -17,6 +17,22 @@ const SCREENS = 'out/screens';
 const PASSWORD = 'mima-2026-test';
 const FLOW_TIMEOUT = 180_000;
 
+/** Runs in every page before its scripts: keeps the text of every message (toast) shown, for `toast`. */
+const RECORD_MESSAGES = () => {
+  const shown: string[] = [];
+  const seen = new WeakSet<Element>();
+  (window as unknown as { __messages: string[] }).__messages = shown;
+  new MutationObserver(() => {
+    for (const notice of document.querySelectorAll('.ant-message-notice')) {
+      const text = notice.textContent ?? '';
+      if (!seen.has(notice) && text.trim() !== '') {
+        seen.add(notice);
+        shown.push(text);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+};
+
 let app: TestApp;
 let browser: Browser;
 
@@ -61,6 +77,7 @@ describe.skipIf(!present)('console in a browser', () => {
 
   async function signIn(name: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
+    await context.addInitScript(RECORD_MESSAGES);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -87,15 +104,34 @@ describe.skipIf(!present)('console in a browser', () => {
   }
   /** Waits until the locator's first match is shown (vitest's expect has no browser matchers). */
   let failures = 0;
-  const visible = (locator: Locator, timeout = 15_000) =>
+  const visible = (locator: Locator, timeout = 30_000) =>
     locator.first().waitFor({ state: 'visible', timeout }).catch(async (error: Error) => {
       await locator.page().screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
       throw error;
     });
-  const toast = (page: Page, text: string | RegExp) => visible(page.locator('.ant-message').getByText(text));
+  /**
+   * Waits for a message (toast) with this text, shown at any time since the last one matched: a message
+   * shows for three seconds, which a loaded machine can let pass before the test looks. Each message
+   * counts once.
+   */
+  const toast = async (page: Page, text: string | RegExp) => {
+    const pattern = typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text;
+    await page
+      .waitForFunction(([source, flags]) => {
+        const shown = (window as unknown as { __messages?: string[] }).__messages ?? [];
+        const at = shown.findIndex((message) => new RegExp(source!, flags).test(message));
+        if (at >= 0) shown.splice(at, 1);
+        return at >= 0;
+      }, [pattern.source, pattern.flags], { timeout: 30_000, polling: 100 })
+      .catch(async (error: Error) => {
+        await page.screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
+        throw error;
+      });
+  };
 
   it('signs in with name and password and refuses a wrong one; the page is Chinese', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    await context.addInitScript(RECORD_MESSAGES);
     const page = await context.newPage();
     await page.goto(app.base + '/');
     await shot(page, 'sign-in');
