@@ -138,7 +138,7 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.getByLabel('用户名').fill('财务');
     await page.getByLabel('密码').fill('wrong-password');
     await page.getByRole('button', { name: /登\s*录/ }).click();
-    await visible(page.locator('.ant-message').getByText(/未登录或会话已过期/));
+    await toast(page, /用户名或密码错误/);
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'rl_session')).toBeUndefined();
     await context.close();
@@ -163,6 +163,11 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.getByRole('tab', { name: '新建调拨' }).click();
     await page.getByLabel('调入仓库').fill('WH-CITY-01');
     await choose(page, '物资', '帐篷 1型');
+    // More than the 40 on hand: refused in Chinese, by what the refusal means, and nothing leaves.
+    await page.getByLabel('数量').fill('100');
+    await page.getByRole('button', { name: /发出调拨/ }).click();
+    await toast(page, /^库存不足：/);
+    expect((await app.request('GET', '/balances?warehouse=WH-SN-01&category=T-00001')).body.items[0].onHand).toBe('40');
     await page.getByLabel('数量').fill('15');
     await shot(page, 'keeper-transfer');
     await page.getByRole('button', { name: /发出调拨/ }).click();
@@ -421,6 +426,9 @@ describe.skipIf(!present)('console in a browser', () => {
     const original = await app.request('GET', `/documents/${receipt.body.id}`);
     const reversal = await app.request('GET', `/documents/${original.body.reversedByDocumentId}`);
     expect(reversal.body).toMatchObject({ type: 'REVERSAL', reason: '重复录入' });
+    // Back in the 台帐 the receipt says it has been reversed, and by what, instead of offering 冲销 again.
+    await page.getByRole('button', { name: /知道了/ }).click();
+    await visible(page.locator('.ant-drawer').getByText(`已冲销（${reversal.body.id}）`));
     expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'PROCUREMENT', name: '粮油公司' }, lines: [{ category: 'R-00002', quantity: '1.5', lot: 'L2026-01', expiresOn: '2027-06-30' }] } })).status).toBe(201);
     await go(page, 'lots');
     await choose(page, '批次物资', '大米 2');

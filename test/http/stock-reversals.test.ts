@@ -29,6 +29,11 @@ describe('reversal', () => {
     expect(await onHand(app, 'WH-A', water, 'L1')).toBe('0');
     const ledger = await app.request('GET', `/ledger?category=${water}&warehouse=WH-A`);
     expect(ledger.body.items.map((i: { in: string | null; out: string | null; balance: string }) => [i.in, i.out, i.balance])).toEqual([['6', null, '6'], [null, '6', '0']]);
+    // The 台帐 says which entry has been reversed, and by what, so no one reverses it again.
+    expect(ledger.body.items.map((i: { documentId: string; reversedByDocumentId: string | null }) => [i.documentId, i.reversedByDocumentId])).toEqual([
+      [original.body.id, reversal.body.id],
+      [reversal.body.id, null],
+    ]);
   });
 
   it('a document is reversed at most once, and a reversal is not itself reversible', async () => {

@@ -61,7 +61,7 @@ export function Balances({ actor }: ScreenProps) {
   );
 }
 
-interface LedgerEntry { id: string; documentId: string; documentType: string; occurredAt: string; recordedBy: string; counterparty: string | null; lot: string | null; in: string | null; out: string | null; balance: string; reason: string | null }
+interface LedgerEntry { id: string; documentId: string; documentType: string; reversedByDocumentId: string | null; occurredAt: string; recordedBy: string; counterparty: string | null; lot: string | null; in: string | null; out: string | null; balance: string; reason: string | null }
 interface LedgerPage { opening: string; closing: string; total: number; items: LedgerEntry[] }
 
 const DOCUMENT_ZH: Record<string, string> = { OPENING: '期初', RECEIPT: '入库', WRITE_OFF: '报损', TRANSFER_SHIP: '调出', TRANSFER_RECEIVE: '调入', TRANSFER_CANCEL: '调拨撤回', STOCKTAKE: '盘点', REVERSAL: '冲销', ALLOCATION: '调拨发运' };
@@ -79,7 +79,9 @@ function Ledger({ category, warehouse, canReverse }: { category: string; warehou
         { title: '对方', dataIndex: 'counterparty', render: (v) => v ?? '—' }, { title: '批号', dataIndex: 'lot', render: (v) => v ?? '—' },
         { title: '收入', dataIndex: 'in', align: 'right', render: (v) => v ?? '' }, { title: '发出', dataIndex: 'out', align: 'right', render: (v) => v ?? '' },
         { title: '结存', dataIndex: 'balance', align: 'right' }, { title: '经办', dataIndex: 'recordedBy' }, { title: '摘要', dataIndex: 'reason', render: (v) => v ?? '' },
-        ...(canReverse ? [{ title: '', render: (_: unknown, e: LedgerEntry) => (e.documentType === 'REVERSAL' ? null : <Button size="small" danger onClick={() => setReversing(e)}>冲销</Button>) }] : []),
+        ...(canReverse ? [{ title: '', render: (_: unknown, e: LedgerEntry) => (
+          e.reversedByDocumentId ? <Tag>已冲销（{e.reversedByDocumentId}）</Tag>
+            : e.documentType === 'REVERSAL' ? null : <Button size="small" danger onClick={() => setReversing(e)}>冲销</Button>) }] : []),
       ]} />
     </>
   );

@@ -83,6 +83,7 @@ export const Ledger = z.strictObject({
       unitCost: money.nullable(),
       balance: signedQuantity,
       reason: z.string().nullable(),
+      reversedByDocumentId: id.nullable().meta({ description: 'the REVERSAL document that reversed this entry\'s document, once it has been' }),
     }),
   ),
 });

@@ -132,6 +132,8 @@ export interface LedgerItem {
   unitCost: string | null;
   balance: string;
   reason: string | null;
+  /** The document that reversed this one (冲销), once it has been. */
+  reversedByDocumentId: string | null;
 }
 
 interface Ledger {
@@ -151,7 +153,7 @@ interface Ledger {
 interface ItemRow {
   id: string; document_id: string; type: string; line: number; sequence: string; position: string; occurred_at: string; recorded_at: string; recorded_by: string | null;
   warehouse: string; from_node: string; to_node: string; lot: string | null; expires_on: string | null; quantity: string; unit_cost: string | null; balance: string; reason: string | null;
-  page_opening: string;
+  page_opening: string; reversed_by: string | null;
 }
 
 /**
@@ -195,6 +197,7 @@ function ledgerSql(inWarehouse: boolean) {
     SELECT m.id::text, m.document_id::text, d.type, m.line, m.sequence::text, m.${position}::text AS position, m.occurred_at::text,
            to_char(m.recorded_at AT TIME ZONE 'UTC', ${ISO_TIME}) AS recorded_at, u.name AS recorded_by, m.warehouse, m.from_node, m.to_node,
            m.lot, m.expires_on::text, m.quantity::text, m.unit_cost::text, m.reason, o.balance::text AS page_opening,
+           (SELECT r.id::text FROM stock_documents r WHERE r.reverses_document_id = m.document_id) AS reversed_by,
            (o.balance + sum(${SIGNED}) OVER (ORDER BY m.occurred_at, m.${position}))::text AS balance
     FROM page m CROSS JOIN opening o JOIN stock_documents d ON d.id = m.document_id LEFT JOIN users u ON u.id = m.user_id
     ORDER BY m.occurred_at, m.${position}`;
@@ -271,6 +274,7 @@ function toItem(row: ItemRow, scale: number): LedgerItem {
     unitCost: fixedOrNull(row.unit_cost, MONEY_SCALE),
     balance: new Decimal(row.balance).toFixed(scale),
     reason: row.reason,
+    reversedByDocumentId: row.reversed_by,
   };
 }
 

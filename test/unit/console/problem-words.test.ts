@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_ZH } from '../../../console/src/api/problems.js';
+
+/** Every source file of the service. */
+function sources(dir = 'src'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** The text of the call whose opening parenthesis is at `open`, up to its matching close. */
+function callText(text: string, open: number): string {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    if (text[at] === '(') depth++;
+    else if (text[at] === ')' && --depth === 0) return text.slice(open, at + 1);
+  }
+  return text.slice(open);
+}
+
+/**
+ * The error codes the service can answer with: the upper-case literals in the calls that make an
+ * error (`new …Error(…)`, the `refuse(…)` helpers, `errorBody(…)`), leaving out those given as a detail's reason.
+ */
+export function errorCodes(files = sources()): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const call of text.matchAll(/\b(?:new \w*Error|refuse|errorBody)\(/g)) {
+      const args = callText(text, call.index! + call[0].length - 1);
+      for (const literal of args.matchAll(/(reason:\s*)?'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})'/g)) {
+        if (!literal[1]) found.set(literal[2]!, file);
+      }
+    }
+    // codes chosen before the call: `const code = cond ? 'A' : 'B'`, `code: 'A'` in refusal tables
+    for (const chosen of text.matchAll(/\bcode\b\s*(?::|=(?!=))[^;\n]*/g)) {
+      for (const literal of chosen[0].matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)) found.set(literal[1]!, file);
+    }
+  }
+  return found;
+}
+
+describe('the console says every refusal of the service in Chinese', () => {
+  const codes = errorCodes();
+
+  it('finds the codes it checks (the scan itself works)', () => {
+    for (const known of ['INSUFFICIENT_STOCK', 'SELF_APPROVAL', 'PERIOD_ALREADY_CLOSED', 'BENEFIT_NOT_OFFERED', 'NOT_FOUND', 'SIGN_IN_FAILED']) {
+      expect(codes.has(known), known).toBe(true);
+    }
+    expect(codes.has('NOT_HELD'), 'a detail reason is not a code').toBe(false);
+  });
+
+  it('has a Chinese sentence for each code the service throws', () => {
+    const missing = [...codes].filter(([code]) => !PROBLEM_ZH[code]).map(([code, file]) => `${code} (${file})`);
+    expect(missing).toEqual([]);
+  });
+
+  it('writes each sentence in Chinese', () => {
+    const notChinese = Object.entries(PROBLEM_ZH).filter(([, words]) => !/[\u4e00-\u9fff]/.test(words));
+    expect(notChinese).toEqual([]);
+  });
+});
