@@ -75,7 +75,9 @@ function Console({ actor, onSignOut }: { actor: Actor; onSignOut: () => void }) 
   else body = <screen.render actor={actor} param={rest.join('/')} />;
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="light" style={{ borderRight: '1px solid #eee' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="light"
+        // The menu keeps its place and scrolls on its own: an administrator's is taller than a laptop's screen.
+        style={{ borderRight: '1px solid #eee', position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }}>
         <div style={{ padding: '16px 16px 8px', fontWeight: 600 }}>管理控制台</div>
         <Menu mode="inline" selectedKeys={screen ? [screen.key] : []} items={groupsOf(screens)}
           onClick={({ key }) => { location.hash = `/${key}`; if (innerWidth < 992) setCollapsed(true); }} />

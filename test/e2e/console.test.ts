@@ -470,6 +470,17 @@ describe.skipIf(!present)('console in a browser', () => {
   it('admin: issues a token shown once, sets a quota, sees backups are off, checks the ledger against a saved digest', async () => {
     const page = await signIn('admin');
     await go(page, 'users');
+    // The administrator's menu is taller than the screen: it scrolls on its own and stays in place
+    // while the page scrolls, so its last item is reached from anywhere.
+    const menu = page.locator('.ant-layout-sider');
+    await page.evaluate(() => scrollTo(0, document.body.scrollHeight));
+    expect(await menu.evaluate((sider) => [sider.getBoundingClientRect().top, sider.getBoundingClientRect().bottom <= innerHeight])).toEqual([0, true]);
+    const lastItem = menu.getByRole('menuitem').last();
+    await lastItem.scrollIntoViewIfNeeded();
+    await visible(lastItem);
+    expect(await menu.evaluate((sider) => sider.scrollHeight > sider.clientHeight && sider.scrollTop > 0)).toBe(true);
+    expect(await lastItem.evaluate((item) => item.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
+    await shot(page, 'admin-menu');
     await page.locator('tr').filter({ hasText: '调度员' }).getByRole('button', { name: /签发新令牌/ }).click();
     // The rows' own 签发新令牌 buttons match too: the dialog's button, once the dialog is there.
     const issue = page.getByRole('dialog').filter({ hasText: '签发新 API 令牌' });
