@@ -308,6 +308,8 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.getByRole('button', { name: /试导入/ }).click();
     await visible(page.getByText('文件有 3 处问题'));
     expect(await page.locator('.ant-table-tbody tr').count()).toBe(3);
+    // Each row's problem in Chinese (the service's English kept as the cell's tooltip).
+    expect(await page.locator('.ant-table-tbody tr td:last-child').allInnerTexts()).toEqual(['必填', '须在 0 到 3 之间', '须为“是”或“否”']);
     await shot(page, 'admin-imports');
     await go(page, 'users');
     await visible(page.getByText('保管员市南'));

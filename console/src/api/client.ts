@@ -1,6 +1,6 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
-import { PROBLEM_ZH } from './problems';
+import { PROBLEM_ZH, reasonZh } from './problems';
 
 /** Typed from /openapi.json: a path, parameter or body the service no longer accepts fails the type check. */
 export const api = createClient<paths>({ baseUrl: '' });
@@ -38,7 +38,7 @@ export class ApiError extends Error {
   }
   /** What a clerk reads: the problem in Chinese (by its code, else by the status), then the service's own words and each detail. */
   get text(): string {
-    const details = this.details.map((d) => [d.field, d.reason].filter(Boolean).join('：')).filter(Boolean);
+    const details = this.details.map((d) => [d.field, d.reason && reasonZh(d.reason)].filter(Boolean).join('：')).filter(Boolean);
     const headline = PROBLEM_ZH[this.code] ?? STATUS_ZH[this.status] ?? `错误 ${this.status}`;
     return `${headline}：${this.message}${details.length ? `（${details.slice(0, 5).join('；')}）` : ''}`;
   }

@@ -107,3 +107,56 @@ export const PROBLEM_ZH: Record<string, string> = {
   BACKUP_NOT_CONFIGURED: '未配置备份目录',
   BACKUP_IN_PROGRESS: '已有备份正在进行',
 };
+
+/**
+ * A field's or a row's reason in Chinese, for the reasons a form or an import file meets most: the
+ * service's English sentence matched by its shape; one that matches none is shown as the service wrote it.
+ */
+const REASON_ZH: [RegExp, string][] = [
+  [/^required$/, '必填'],
+  [/^required \(是 or 否\)$/, '必填（是 或 否）'],
+  [/^longer than (\d+) characters$/, '超过 $1 个字符'],
+  [/^must be a whole number$/, '须为整数'],
+  [/^must be between (\S+) and (\S+)$/, '须在 $1 到 $2 之间'],
+  [/^must be a decimal number like (\S+)$/, '须为数字，如 $1'],
+  [/^must be a decimal number$/, '须为数字'],
+  [/^at most (\d+) decimal places$/, '最多 $1 位小数'],
+  [/^must have at most (\d+) integer digits$/, '整数部分最多 $1 位'],
+  [/^must be 是 or 否 \(yes\/no\)$/, '须为“是”或“否”'],
+  [/^required; must be one of (.+)$/, '必填，须为以下之一：$1'],
+  [/^must be one of (.+)$/, '须为以下之一：$1'],
+  [/^expected one of (.+)$/, '须为以下之一：$1'],
+  [/^one of (.+)$/, '须为以下之一：$1'],
+  [/^unknown supply category$/, '物资目录中没有该物资'],
+  [/^unknown warehouse$/, '没有该仓库'],
+  [/^expected YYYY-MM-DD$/, '须为日期，格式如 2026-07-01'],
+  [/^must be a date such as (\S+)$/, '须为日期，格式如 $1'],
+  [/^(?:must not be after|is after) today \((\S+)\)$/, '不能晚于今天（$1）'],
+  [/^after today \((\S+)\)$/, '不能晚于今天（$1）'],
+  [/^the same category and lot appear on an earlier line$/, '同一物资、同一批号已在前面的行出现'],
+  [/^a transfer must go to another warehouse$/, '调入仓库须不同于调出仓库'],
+  [/^category (\S+) is kept in lots: a lot is required$/, '物资 $1 按批次管理，须填批号'],
+  [/^category (\S+) is kept in lots: an expiry date is required$/, '物资 $1 按批次管理，须填有效期'],
+  [/^category (\S+) is not kept in lots, so it has no expiry date$/, '物资 $1 不按批次管理，不填有效期'],
+  [/^category (\S+) is not kept in lots$/, '物资 $1 不按批次管理，不填批号'],
+  [/^lot (\S+) of (\S+) has never been received; receive it with its expiry date first$/, '物资 $2 的批次 $1 从未入库，请先带有效期入库'],
+  [/^lot (\S+) of (\S+) is recorded with expiry (\S+)$/, '物资 $2 的批次 $1 登记的有效期是 $3'],
+  [/^required column is missing \((.+)\)$/, '缺少必需的列（$1）'],
+  [/^column appears twice \(column (\d+)\)$/, '列重复（第 $1 列）'],
+  [/^unknown column \(column (\d+)\); expected one of: (.+)$/, '无法识别的列（第 $1 列），可用的列：$2'],
+  [/^the row has (\d+) cells but the header has (\d+); extra cells are refused, not dropped$/, '该行有 $1 格，表头只有 $2 列；多出的内容不会被丢弃，请删除或补表头'],
+  [/^period (\S+) is closed \(月结; the books are closed through (\S+)\); the first date that can be used is (\S+)$/, '会计期 $1 已结账（已结至 $2），最早可用日期为 $3'],
+  [/^at most (\d+) lines per document$/, '每张单据最多 $1 行'],
+  [/^at most (\d+) characters$/, '最多 $1 个字符'],
+  [/^must be 1 to (\d+) characters without surrounding spaces$/, '须为 1 至 $1 个字符，前后不能有空格'],
+  [/^claim (\S+) does not exist$/, '案件 $1 不存在'],
+  [/^claim (\S+) is listed twice$/, '案件 $1 重复出现'],
+  [/^claim (\S+) is answered twice$/, '案件 $1 的回执重复出现'],
+  [/^claim (\S+) has no line in payout batch (\S+)$/, '案件 $1 不在支付批次 $2 中'],
+  [/^claim (\S+): the batch pays (\S+), not (\S+)$/, '案件 $1：批次应付 $2，不是 $3'],
+];
+
+export function reasonZh(reason: string): string {
+  for (const [shape, words] of REASON_ZH) if (shape.test(reason)) return reason.replace(shape, words);
+  return reason;
+}

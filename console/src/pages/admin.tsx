@@ -1,6 +1,7 @@
 import { Alert, App, Button, Card, Input, Modal, Radio, Space, Table, Tag, Upload } from 'antd';
 import { useState } from 'react';
 import { api, ApiError, call } from '../api/client';
+import { reasonZh } from '../api/problems';
 import { useAction, useLoad } from '../hooks';
 import type { ScreenProps } from '../Shell';
 
@@ -16,7 +17,7 @@ export function ProblemTable({ problems }: { problems: Problem[] }) {
   return (
     <Table<Problem> size="small" rowKey={(_, i) => String(i)} dataSource={problems} pagination={{ pageSize: 50 }} columns={[
       { title: '行号', dataIndex: 'line', width: 80 }, { title: '字段', dataIndex: 'field', width: 140 },
-      { title: '内容', dataIndex: 'value', render: (v) => (v === undefined || v === null ? '' : String(v)) }, { title: '问题', dataIndex: 'reason' },
+      { title: '内容', dataIndex: 'value', render: (v) => (v === undefined || v === null ? '' : String(v)) }, { title: '问题', dataIndex: 'reason', render: (r?: string) => (r ? <span title={r}>{reasonZh(r)}</span> : '') },
     ]} />
   );
 }

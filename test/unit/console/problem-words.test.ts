@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_ZH } from '../../../console/src/api/problems.js';
+import { PROBLEM_ZH, reasonZh } from '../../../console/src/api/problems.js';
+import { Decimal, RowReader } from '../../../src/imports/fields.js';
+import type { FieldProblem } from '../../../src/shared/errors.js';
 
 /** Every source file of the service. */
 function sources(dir = 'src'): string[] {
@@ -60,5 +62,40 @@ describe('the console says every refusal of the service in Chinese', () => {
   it('writes each sentence in Chinese', () => {
     const notChinese = Object.entries(PROBLEM_ZH).filter(([, words]) => !/[\u4e00-\u9fff]/.test(words));
     expect(notChinese).toEqual([]);
+  });
+});
+
+describe('an import row\'s reasons are shown in Chinese', () => {
+  /** Every reason the cell readers give, from the cells that provoke them. */
+  function readerReasons(): string[] {
+    const problems: FieldProblem[] = [];
+    const row = (values: Record<string, string>) => new RowReader<string>(values, 2, problems, (key) => key);
+    row({}).text('a', { required: true, max: 4 });
+    row({ a: 'toolong' }).text('a', { required: true, max: 4 });
+    row({}).integer('a', 0, 3);
+    row({ a: '1.5' }).integer('a', 0, 3);
+    row({ a: '9' }).integer('a', 0, 3);
+    const bounds = { min: new Decimal(0), max: new Decimal(100), maxScale: 2 };
+    row({}).decimal('a', bounds);
+    row({ a: 'x' }).decimal('a', bounds);
+    row({ a: '1.234' }).decimal('a', bounds);
+    row({ a: '101' }).decimal('a', bounds);
+    row({}).flag('a');
+    row({ a: '可能' }).flag('a');
+    row({}).oneOf('a', { 城市: 'CITY' });
+    row({ a: 'x' }).oneOf('a', { 城市: 'CITY' });
+    return problems.map((p) => p.reason);
+  }
+
+  it('translates every reason the cell readers give', () => {
+    const reasons = readerReasons();
+    expect(reasons).toHaveLength(13);
+    expect(reasons.filter((reason) => !/[\u4e00-\u9fff]/.test(reasonZh(reason).replace(/是|否/g, '')))).toEqual([]);
+  });
+
+  it('fills in what the reason names, and leaves an unknown reason as it is', () => {
+    expect(reasonZh('must be between 0 and 3')).toBe('须在 0 到 3 之间');
+    expect(reasonZh('category T-00001 is kept in lots: a lot is required')).toBe('物资 T-00001 按批次管理，须填批号');
+    expect(reasonZh('the moon is wrong')).toBe('the moon is wrong');
   });
 });
