@@ -171,19 +171,31 @@ export class LedgerDigestService {
     const scan: LogScan = { stored: [], current: [], gap: null, mismatch: null };
     const [{ top }] = await em.execute<{ top: string }[]>('SELECT coalesce(max(position), 0)::text AS top FROM ledger_log');
     // Ranges of positions rather than OFFSET/LIMIT pages: each batch joins and hashes only its own rows.
+    // The leaf is compared in SQL: a movement as it was sealed sends its stored leaf alone, and only one
+    // that changed or is gone sends what names it.
     for (let after = 0; after < Number(top); after += BATCH) {
-      const batch = await em.execute<LogRow[]>(
-        `SELECT l.position::text, l.movement_id::text, l.leaf, CASE WHEN m.id IS NULL THEN NULL ELSE ${LEAF_SQL('m')} END AS current,
-                m.category, m.sequence::text, m.document_id::text AS document
+      const batch = await em.execute<(LogRow & { same: boolean })[]>(
+        `SELECT l.position::text, l.leaf, c.leaf IS NOT DISTINCT FROM l.leaf AS same,
+                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN l.movement_id::text END AS movement_id,
+                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN c.leaf END AS current,
+                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.category END AS category,
+                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.sequence::text END AS sequence,
+                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.document_id::text END AS document
          FROM ledger_log l LEFT JOIN stock_movements m ON m.id = l.movement_id
+              CROSS JOIN LATERAL (SELECT CASE WHEN m.id IS NULL THEN NULL ELSE ${LEAF_SQL('m')} END AS leaf) c
          WHERE l.position > ? AND l.position <= ? ORDER BY l.position`,
         [after, after + BATCH],
       );
       for (const row of batch) {
         const index = scan.stored.length;
         if (!scan.gap && Number(row.position) !== index + 1) scan.gap = { index, position: row.position };
-        if (!scan.mismatch && row.leaf !== row.current) scan.mismatch = { index, row };
-        scan.stored.push(Buffer.from(row.leaf, 'hex'));
+        const stored = Buffer.from(row.leaf, 'hex');
+        scan.stored.push(stored);
+        if (row.same) {
+          scan.current.push(stored);
+          continue;
+        }
+        if (!scan.mismatch) scan.mismatch = { index, row };
         scan.current.push(row.current === null ? MISSING : Buffer.from(row.current, 'hex'));
       }
     }

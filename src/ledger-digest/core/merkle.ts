@@ -6,23 +6,26 @@
  * extends the one an earlier signed digest named, nothing before it changed, removed or reordered.
  * Pure: no I/O.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type Hash = Buffer;
 
-const sha256 = (...parts: Buffer[]): Hash => {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part);
-  return h.digest();
-};
-
-const LEAF = Buffer.from([0x00]);
-const NODE = Buffer.from([0x01]);
+const sha256 = (data: Buffer): Hash => hash('sha256', data, 'buffer');
 
 /** The leaf hash of one entry's data. */
-export const leafHash = (data: Buffer | string): Hash => sha256(LEAF, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+export const leafHash = (data: Buffer | string): Hash => sha256(Buffer.concat([Buffer.from([0x00]), typeof data === 'string' ? Buffer.from(data, 'utf8') : data]));
 
-export const nodeHash = (left: Hash, right: Hash): Hash => sha256(NODE, left, right);
+/** 0x01 || left || right, assembled in one reused buffer: a tree of a million leaves hashes a million inner nodes. */
+const inner = Buffer.alloc(65, 0x01);
+export const nodeHash = (left: Hash, right: Hash): Hash => {
+  if (left.length !== 32 || right.length !== 32) throw new RangeError('a node joins two SHA-256 hashes of 32 bytes');
+  left.copy(inner, 1);
+  right.copy(inner, 33);
+  return sha256(inner);
+};
+
+/** Subtrees smaller than this are not kept in a memo: recomputing one is cheaper than keeping them all. */
+const MEMO_MIN_LEAVES = 64;
 
 /** The largest power of two smaller than n (n ≥ 2). */
 function split(n: number): number {
@@ -37,15 +40,16 @@ export type TreeMemo = Map<number, Hash>;
 /** MTH of leaves[from, to) given their leaf hashes; the empty tree is SHA-256 of nothing. */
 export function treeHash(leaves: readonly Hash[], from = 0, to = leaves.length, memo?: TreeMemo): Hash {
   const n = to - from;
-  if (n === 0) return sha256();
+  if (n === 0) return sha256(Buffer.alloc(0));
   if (n === 1) return leaves[from]!;
+  const kept = memo && n >= MEMO_MIN_LEAVES ? memo : undefined;
   const key = from * 2 ** 26 + n; // exact while from and n stay below 2^26 (67 million leaves)
-  const known = memo?.get(key);
+  const known = kept?.get(key);
   if (known) return known;
   const k = split(n);
-  const hash = nodeHash(treeHash(leaves, from, from + k, memo), treeHash(leaves, from + k, to, memo));
-  memo?.set(key, hash);
-  return hash;
+  const node = nodeHash(treeHash(leaves, from, from + k, memo), treeHash(leaves, from + k, to, memo));
+  kept?.set(key, node);
+  return node;
 }
 
 /** PROOF(m, D[n]) of RFC 6962 §2.1.2: the hashes that prove the first m leaves are a prefix of all n. */
