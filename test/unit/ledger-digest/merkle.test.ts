@@ -1,6 +1,6 @@
 // Proves the Merkle log gives Certificate Transparency's reference tree heads and consistency proofs (RFC 6962), that every proof between sizes verifies, and that a rewritten leaf, a wrong root or a bent proof does not.
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, leafHash, treeHash, verifyConsistency } from '../../../src/ledger-digest/core/merkle.js';
+import { consistencyProof, leafHash, nodeHash, treeHash, verifyConsistency } from '../../../src/ledger-digest/core/merkle.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 const unhex = (s: string) => Buffer.from(s, 'hex');
@@ -86,6 +86,16 @@ describe('Merkle log (RFC 6962)', () => {
       expect(consistencyProof(tree, m, memo), `proof ${m}`).toEqual(consistencyProof(tree, m));
     }
     expect(memo.size).toBeGreaterThan(0);
+  });
+
+  it('joins only two 32-byte hashes, and the buffer it reuses leaks nothing from one node into the next', () => {
+    const [a, b, c] = [leafHash('a'), leafHash('b'), leafHash('c')];
+    expect(() => nodeHash(a.subarray(0, 31), b)).toThrow(RangeError);
+    expect(() => nodeHash(a, Buffer.concat([b, c]))).toThrow(RangeError);
+    const ab = nodeHash(a, b);
+    nodeHash(c, c);
+    expect(nodeHash(a, b)).toEqual(ab);
+    expect(ab).not.toBe(nodeHash(a, b));
   });
 
   it('a tree shorter than the earlier one, or an empty proof between different sizes, proves nothing', () => {
