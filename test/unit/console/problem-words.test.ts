@@ -1,3 +1,4 @@
+// Proves the console can say every refusal of the service in Chinese: each error code the service throws has a sentence, and each reason an import's cell readers give is translated.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ function callText(text: string, open: number): string {
  * The error codes the service can answer with: the upper-case literals in the calls that make an
  * error (`new …Error(…)`, the `refuse(…)` helpers, `errorBody(…)`), leaving out those given as a detail's reason.
  */
-export function errorCodes(files = sources()): Map<string, string> {
+function errorCodes(files = sources()): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
