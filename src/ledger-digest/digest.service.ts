@@ -51,9 +51,10 @@ export interface DigestVerification {
   problems: DigestProblem[];
 }
 
+/** A position of the Merkle log; the movement's details (movement_id on) only when its leaf changed or it is gone. */
 interface LogRow {
   position: string;
-  movement_id: string;
+  movement_id: string | null;
   leaf: string;
   current: string | null;
   category: string | null;
@@ -174,15 +175,14 @@ export class LedgerDigestService {
     // The leaf is compared in SQL: a movement as it was sealed sends its stored leaf alone, and only one
     // that changed or is gone sends what names it.
     for (let after = 0; after < Number(top); after += BATCH) {
-      const batch = await em.execute<(LogRow & { same: boolean })[]>(
-        `SELECT l.position::text, l.leaf, c.leaf IS NOT DISTINCT FROM l.leaf AS same,
-                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN l.movement_id::text END AS movement_id,
-                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN c.leaf END AS current,
-                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.category END AS category,
-                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.sequence::text END AS sequence,
-                CASE WHEN c.leaf IS DISTINCT FROM l.leaf THEN m.document_id::text END AS document
+      // `d` holds the details of a changed or missing movement and is empty (all nulls) for an unchanged
+      // one; movement_id is never null in the log, so a null there means unchanged.
+      const batch = await em.execute<LogRow[]>(
+        `SELECT l.position::text, l.leaf, d.movement_id, d.current, d.category, d.sequence, d.document
          FROM ledger_log l LEFT JOIN stock_movements m ON m.id = l.movement_id
               CROSS JOIN LATERAL (SELECT CASE WHEN m.id IS NULL THEN NULL ELSE ${LEAF_SQL('m')} END AS leaf) c
+              LEFT JOIN LATERAL (SELECT l.movement_id::text AS movement_id, c.leaf AS current, m.category, m.sequence::text AS sequence, m.document_id::text AS document
+                                 WHERE c.leaf IS DISTINCT FROM l.leaf) d ON true
          WHERE l.position > ? AND l.position <= ? ORDER BY l.position`,
         [after, after + BATCH],
       );
@@ -191,7 +191,7 @@ export class LedgerDigestService {
         if (!scan.gap && Number(row.position) !== index + 1) scan.gap = { index, position: row.position };
         const stored = Buffer.from(row.leaf, 'hex');
         scan.stored.push(stored);
-        if (row.same) {
+        if (row.movement_id === null) {
           scan.current.push(stored);
           continue;
         }

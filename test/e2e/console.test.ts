@@ -102,13 +102,15 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.keyboard.type(text);
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click();
   }
-  /** Waits until the locator's first match is shown (vitest's expect has no browser matchers). */
+  /** A wait that failed: the page as it was is kept as out/screens/failure-N.png, then the error goes on. */
   let failures = 0;
+  const failed = (page: Page) => async (error: Error): Promise<never> => {
+    await page.screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
+    throw error;
+  };
+  /** Waits until the locator's first match is shown (vitest's expect has no browser matchers). */
   const visible = (locator: Locator, timeout = 30_000) =>
-    locator.first().waitFor({ state: 'visible', timeout }).catch(async (error: Error) => {
-      await locator.page().screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
-      throw error;
-    });
+    locator.first().waitFor({ state: 'visible', timeout }).catch(failed(locator.page()));
   /**
    * Waits for a message (toast) with this text, shown at any time since the last one matched: a message
    * shows for three seconds, which a loaded machine can let pass before the test looks. Each message
@@ -123,10 +125,7 @@ describe.skipIf(!present)('console in a browser', () => {
         if (at >= 0) shown.splice(at, 1);
         return at >= 0;
       }, [pattern.source, pattern.flags], { timeout: 30_000, polling: 100 })
-      .catch(async (error: Error) => {
-        await page.screenshot({ path: `${SCREENS}/failure-${++failures}.png` });
-        throw error;
-      });
+      .catch(failed(page));
   };
 
   it('signs in with name and password and refuses a wrong one; the page is Chinese', async () => {
