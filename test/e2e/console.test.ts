@@ -166,6 +166,7 @@ describe.skipIf(!present)('console in a browser', () => {
     await page.getByLabel('数量').fill('100');
     await page.getByRole('button', { name: /发出调拨/ }).click();
     await toast(page, /^库存不足：/);
+    await shot(page, 'keeper-transfer-refused');
     expect((await app.request('GET', '/balances?warehouse=WH-SN-01&category=T-00001')).body.items[0].onHand).toBe('40');
     await page.getByLabel('数量').fill('15');
     await shot(page, 'keeper-transfer');
@@ -430,6 +431,7 @@ describe.skipIf(!present)('console in a browser', () => {
     // Back in the 台帐 the receipt says it has been reversed, and by what, instead of offering 冲销 again.
     await page.getByRole('button', { name: /知道了/ }).click();
     await visible(page.locator('.ant-drawer').getByText(`已冲销（${reversal.body.id}）`));
+    await shot(page, 'keeper-reversed-ledger');
     expect((await app.request('POST', '/receipts', { body: { warehouse: 'WH-SN-01', source: { kind: 'PROCUREMENT', name: '粮油公司' }, lines: [{ category: 'R-00002', quantity: '1.5', lot: 'L2026-01', expiresOn: '2027-06-30' }] } })).status).toBe(201);
     await go(page, 'lots');
     await choose(page, '批次物资', '大米 2');
